@@ -1,0 +1,197 @@
+"""One frozen settings model for the whole product, with one documented precedence.
+
+Precedence, highest first: keyword overrides (CLI options) > ``HOTPASS_*`` environment
+variables > the TOML settings file > defaults. Nothing is read from the environment at import
+time; :func:`load_settings` reads it when called.
+
+The file is ``hotpass.toml`` in the current directory, or the path in ``HOTPASS_CONFIG``, or
+the ``config_file`` argument. Sections map onto the nested models::
+
+    workspace = ".hotpass"
+
+    [lakefs]
+    endpoint = "http://127.0.0.1:8000"
+    repository = "hotpass"
+
+Each field has one environment variable: ``HOTPASS_WORKSPACE`` for top-level fields,
+``HOTPASS_<SECTION>_<FIELD>`` for section fields (``HOTPASS_LAKEFS_ENDPOINT``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from hotpass.errors import SettingsError
+
+DEFAULT_CONFIG_FILE = Path("hotpass.toml")
+CONFIG_FILE_ENV = "HOTPASS_CONFIG"
+ENV_PREFIX = "HOTPASS_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LakeFSSettings(_Section):
+    """A lakeFS server; unset ``endpoint`` means the embedded local store is used."""
+
+    endpoint: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: SecretStr | None = None
+    repository: str = "hotpass"
+
+
+class MLflowSettings(_Section):
+    """MLflow tracking; unset means SQLite under the workspace."""
+
+    tracking_uri: str | None = None
+
+
+class TelemetrySettings(_Section):
+    """OpenTelemetry export; unset means no exporter (console or no-op)."""
+
+    otlp_endpoint: str | None = None
+
+
+class AirflowSettings(_Section):
+    """The Airflow home the DAGs are deployed to; unset means Airflow is not used here."""
+
+    home: Path | None = None
+
+
+class Settings(_Section):
+    """Everything a Hotpass run may be configured with."""
+
+    workspace: Path = Path(".hotpass")
+    lakefs: LakeFSSettings = LakeFSSettings()
+    mlflow: MLflowSettings = MLflowSettings()
+    telemetry: TelemetrySettings = TelemetrySettings()
+    airflow: AirflowSettings = AirflowSettings()
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        """The configured tracking URI, or the embedded SQLite default under the workspace."""
+        if self.mlflow.tracking_uri:
+            return self.mlflow.tracking_uri
+        return f"sqlite:///{(self.workspace / 'mlflow.db').resolve()}"
+
+
+_SECTIONS: dict[str, type[_Section]] = {
+    name: field.annotation
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)
+}
+
+
+def _env_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Collect ``HOTPASS_*`` values into the nested shape, and where each came from."""
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for name in Settings.model_fields:
+        if name in _SECTIONS:
+            for sub in _SECTIONS[name].model_fields:
+                var = f"{ENV_PREFIX}{name}_{sub}".upper()
+                if environ.get(var, "") != "":
+                    values.setdefault(name, {})[sub] = environ[var]
+                    origins[f"{name}.{sub}"] = f"environment variable {var}"
+        else:
+            var = f"{ENV_PREFIX}{name}".upper()
+            if environ.get(var, "") != "":
+                values[name] = environ[var]
+                origins[name] = f"environment variable {var}"
+    return values, origins
+
+
+def _file_values(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError([f"{path}: not valid TOML ({exc})"]) from exc
+    except OSError as exc:
+        raise SettingsError([f"{path}: cannot be read ({exc.strerror})"]) from exc
+
+
+def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Load settings with the documented precedence.
+
+    ``overrides`` uses the nested shape (``{"lakefs": {"endpoint": ...}}``); ``None`` values
+    in it are ignored so unset CLI options do not mask lower layers.
+
+    Raises:
+        SettingsError: listing every invalid key with where its value came from.
+
+    Example:
+        >>> load_settings(environ={"HOTPASS_WORKSPACE": "/tmp/ws"}).workspace
+        PosixPath('/tmp/ws')
+    """
+    environ = os.environ if environ is None else environ
+    explicit = config_file is not None or bool(environ.get(CONFIG_FILE_ENV))
+    path = config_file or Path(environ.get(CONFIG_FILE_ENV) or DEFAULT_CONFIG_FILE)
+    origins: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if path.is_file():
+        values = _file_values(path)
+        origins = {key: f"settings file {path}" for key in _flat_keys(values)}
+    elif explicit:
+        raise SettingsError([f"{path}: settings file does not exist"])
+    env_values, env_origins = _env_values(environ)
+    values = _merge(values, env_values)
+    origins.update(env_origins)
+    clean_overrides = _drop_none(overrides or {})
+    values = _merge(values, clean_overrides)
+    origins.update({key: "command-line option" for key in _flat_keys(clean_overrides)})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            where = origins.get(key, "settings")
+            # Never echo the offending value: it may be a secret.
+            problems.append(f"{key} (from {where}): {error['msg']}")
+        raise SettingsError(problems) from None
+
+
+def _flat_keys(values: Mapping[str, Any], prefix: str = "") -> list[str]:
+    keys: list[str] = []
+    for key, value in values.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            keys.extend(_flat_keys(value, f"{full}."))
+        else:
+            keys.append(full)
+    return keys
+
+
+def _drop_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            inner = _drop_none(value)
+            if inner:
+                cleaned[key] = inner
+        elif value is not None:
+            cleaned[key] = value
+    return cleaned

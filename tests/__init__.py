@@ -1,0 +1,1 @@
+"""Hotpass tests; tests/python/ mirrors src/python/."""

@@ -1,0 +1,35 @@
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from hotpass import __version__
+from hotpass.cli import app
+
+runner = CliRunner()
+
+HEAVY_MODULES = ["duckdb", "ibis", "great_expectations", "mlflow", "airflow", "splink", "pandas"]
+
+
+def test_version_flag_prints_the_package_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"hotpass {__version__}"
+
+
+def test_help_lists_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "doctor" in result.output
+
+
+def test_cli_start_up_imports_no_heavy_library():
+    code = (
+        "import sys, json, hotpass.cli\n"
+        f"print(json.dumps([m for m in {HEAVY_MODULES!r} if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=None
+    )
+    assert json.loads(out.stdout) == []
