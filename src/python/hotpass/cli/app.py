@@ -47,4 +47,4 @@ app.command(name="doctor")(doctor.doctor)
 
 def main() -> None:
     """Console entry point (the ``hotpass`` PEX runs this)."""
-    app()
+    app(prog_name="hotpass")
