@@ -133,9 +133,7 @@ def _check_lakefs(settings: Settings, timeout: float) -> CheckResult:
             step = "authentication"
             AuthApi(client).get_current_user(_request_timeout=timeout)
             step = f"repository {lakefs.repository!r}"
-            RepositoriesApi(client).get_repository(
-                lakefs.repository, _request_timeout=timeout
-            )
+            RepositoriesApi(client).get_repository(lakefs.repository, _request_timeout=timeout)
     except ApiException as exc:
         hints = {
             "authentication": (

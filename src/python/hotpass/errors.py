@@ -16,3 +16,35 @@ class SettingsError(ValueError, HotpassError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("invalid settings:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class ProfileError(ValueError, HotpassError):
+    """A source profile is invalid or unknown; ``problems`` lists every one with its location."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("invalid profile:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class InputError(ValueError, HotpassError):
+    """An input file cannot be refined: missing, corrupt, encrypted, or lacking a required
+    sheet or column. The message names the file and, where known, the sheet, column and row."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str,
+        sheet: str | None = None,
+        column: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        self.file, self.sheet, self.column, self.row = file, sheet, column, row
+        where = [file]
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        super().__init__(f"{', '.join(where)}: {message}")

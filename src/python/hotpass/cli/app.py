@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from hotpass import __version__
-from hotpass.cli import doctor
+from hotpass.cli import contracts, doctor, refine, samples
 
 app = typer.Typer(
     name="hotpass",
@@ -42,7 +42,10 @@ def root(
     """Hotpass command line."""
 
 
+app.command(name="refine")(refine.refine)
 app.command(name="doctor")(doctor.doctor)
+app.command(name="samples")(samples.samples)
+app.add_typer(contracts.app, name="contracts")
 
 
 def main() -> None:

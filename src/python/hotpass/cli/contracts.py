@@ -1,0 +1,44 @@
+"""``hotpass contracts``: export the data contracts as JSON Schema and a reference page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Data contracts of the canonical tables.", no_args_is_help=True)
+
+
+@app.command("export")
+def export(
+    schemas: Annotated[Path, typer.Option(help="Directory for the JSON Schemas.")] = Path(
+        "schemas"
+    ),
+    docs: Annotated[Path, typer.Option(help="Generated reference page.")] = Path(
+        "docs/reference/schemas.md"
+    ),
+    check: Annotated[
+        bool, typer.Option(help="Fail (exit 1) if the files differ instead of writing.")
+    ] = False,
+) -> None:
+    """Write schemas/*.schema.json and docs/reference/schemas.md from the row models."""
+    from hotpass.contracts.export import json_schemas, schemas_markdown, write_exports
+
+    if check:
+        expected = {schemas / name: text for name, text in json_schemas().items()}
+        expected[docs] = schemas_markdown()
+        stale = [
+            str(p)
+            for p, text in expected.items()
+            if not p.is_file() or p.read_text(encoding="utf-8") != text
+        ]
+        if stale:
+            typer.echo(
+                "out of date (run 'hotpass contracts export'): " + ", ".join(stale), err=True
+            )
+            raise typer.Exit(1)
+        typer.echo(f"{len(expected)} contract files up to date")
+        return
+    for path in write_exports(schemas, docs):
+        typer.echo(f"wrote {path}")

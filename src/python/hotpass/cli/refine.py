@@ -1,0 +1,121 @@
+"""``hotpass refine``: ingest and standardise workbooks into staged tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+INPUT_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+def expand_inputs(paths: list[Path]) -> list[Path]:
+    """Files as given; directories expand to their .xlsx/.csv files (sorted, no Office locks)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file()
+                    and p.suffix.lower() in INPUT_SUFFIXES
+                    and not p.name.startswith("~$")
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def refine(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Workbooks, CSV files or directories of them.")
+    ],
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Profile name or YAML path for every input (default: detect per file)."),
+    ] = None,
+    workspace: Annotated[
+        Path | None, typer.Option(help="Workspace directory (default: ./.hotpass).")
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="Where staged Parquet tables go (default: <workspace>/export)."),
+    ] = None,
+    summary_json: Annotated[
+        Path | None, typer.Option(help="Also write the run summary as JSON here ('-' for stdout).")
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Settings file.")] = None,
+) -> None:
+    """Refine workbooks into staged organisations, contacts, addresses and quarantine.
+
+    Exit 0 on success, 1 when the run failed, 2 on bad input (nothing is written then).
+    """
+    from hotpass.cli.progress import reporter
+    from hotpass.errors import InputError, ProfileError, SettingsError
+    from hotpass.pipeline import refine as run_refine
+    from hotpass.settings import load_settings
+
+    try:
+        settings = load_settings(config_file=config, overrides={"workspace": workspace})
+    except SettingsError as exc:
+        typer.echo(f"hotpass refine: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    files = expand_inputs(inputs)
+    if not files:
+        typer.echo("hotpass refine: no .xlsx or .csv inputs found", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    export_dir = export or settings.workspace / "export"
+    try:
+        with reporter("refine") as report:
+            summary = run_refine(
+                files, settings=settings, profile=profile, export_dir=export_dir, progress=report
+            )
+    except (InputError, ProfileError) as exc:
+        typer.echo(f"hotpass refine: error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    if summary_json is not None:
+        if str(summary_json) == "-":
+            typer.echo(summary.to_json())
+        else:
+            summary_json.parent.mkdir(parents=True, exist_ok=True)
+            summary_json.write_text(summary.to_json() + "\n", encoding="utf-8")
+    if str(summary_json) != "-":
+        _print_summary(summary)
+    if summary.status == "failed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _print_summary(summary: object) -> None:
+    from hotpass.pipeline import RunSummary
+
+    assert isinstance(summary, RunSummary)
+    typer.echo(f"run {summary.run_id}: {summary.status} in {summary.seconds:.1f}s")
+    for item in summary.inputs:
+        unexpected = (
+            f", {len(item['sheets_unexpected'])} unexpected sheet(s)"
+            if item["sheets_unexpected"]
+            else ""
+        )
+        typer.echo(
+            f"  {Path(item['path']).name}: profile {item['profile']}, "
+            f"{len(item['sheets_read'])} sheet(s) read, {item['rows_ingested']} rows, "
+            f"{item['blank_skipped']} blank skipped{unexpected}"
+        )
+    rows = summary.rows
+    typer.echo(
+        f"rows: {rows['ingested']} ingested = {rows['accepted']} accepted"
+        f" + {rows['quarantined']} quarantined ({rows['blank_skipped']} blank skipped)"
+    )
+    typer.echo("tables: " + ", ".join(f"{name} {count}" for name, count in summary.tables.items()))
+    if summary.quarantine_by_rule:
+        typer.echo(
+            "quarantine: " + ", ".join(f"{r} {n}" for r, n in summary.quarantine_by_rule.items())
+        )
+    for name, path in summary.outputs.items():
+        typer.echo(f"  wrote {name}: {path}")

@@ -1,0 +1,153 @@
+"""Pydantic row models of the canonical tables: the source of truth for every contract.
+
+JSON Schemas in ``schemas/`` and ``docs/reference/schemas.md`` are generated from these models
+(``hotpass contracts export``); the pandera table models in :mod:`hotpass.contracts.tables`
+are checked against them by the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from hotpass.profiles.model import CANONICAL_FIELDS
+
+RECORD_ID = r"^.+::.+::[1-9][0-9]*$"
+E164 = r"^\+[1-9][0-9]{6,14}$"
+AttachMethod = Literal["key", "name", "same_row", "continuation"]
+Province = Literal[
+    "Eastern Cape",
+    "Free State",
+    "Gauteng",
+    "KwaZulu-Natal",
+    "Limpopo",
+    "Mpumalanga",
+    "North West",
+    "Northern Cape",
+    "Western Cape",
+]
+PrivacyBasis = Literal["legitimate_interest", "consent", "public_register", "contract"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SourceRef(_Row):
+    """Where a row came from: ``record_id = "{file}::{sheet}::{excel_row}"``."""
+
+    record_id: str = Field(pattern=RECORD_ID)
+    source_file: str
+    sheet: str
+    excel_row: int = Field(ge=1)
+    profile: str
+
+
+class _RawBase(SourceRef):
+    """One non-blank input row, every cell as text (canonical fields as columns)."""
+
+    file_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    role: Literal["organisation", "contact", "address"]
+    source_priority: int = Field(ge=0, le=100)
+    privacy_basis: PrivacyBasis
+    collected_at: date | None
+    attach_by_key: bool
+    attach_by_name: bool
+    parent_record_id: str | None
+    continuation_type: str | None
+    extra: str | None = Field(description="JSON object of unmapped columns: header -> text")
+
+
+RawRecord: type[_RawBase] = create_model(  # type: ignore[call-overload]
+    "RawRecord",
+    __base__=_RawBase,
+    __doc__=_RawBase.__doc__,
+    **{name: (str | None, Field(default=None)) for name in CANONICAL_FIELDS},
+)
+
+
+class StagedOrganisation(SourceRef):
+    """An organisation row with normalised values beside the raw ones."""
+
+    source_priority: int = Field(ge=0, le=100)
+    privacy_basis: PrivacyBasis
+    collected_at: date | None
+    name_raw: str
+    display_name: str = Field(min_length=1)
+    match_key: str = Field(min_length=1, pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")
+    location_qualifier: str | None
+    source_key: str | None
+    website_raw: str | None
+    website_url: str | None
+    website_domain: str | None = Field(description="the organisation's own registrable domain")
+    website_kind: Literal["own", "social", "directory"] | None
+    emails: list[str]
+    phones: list[str] = Field(description="E.164 numbers")
+    province_raw: str | None
+    province: Province | None
+    category: str | None
+    org_type: str | None
+    registration_status: str | None
+    crm_status: str | None
+    priority: str | None
+    do_not_contact: bool
+    amo_number: str | None
+    planes: str | None
+    description: str | None
+    notes: str | None
+    load_date: date | None = Field(description="when the row was loaded; not an interaction")
+    last_interaction_date: date | None
+    issues: list[str] = Field(description="per-value problems: 'field: reason' (no values)")
+
+
+class StagedContact(_Row):
+    """One whole contact: name, role, email and phone stay together."""
+
+    contact_id: str
+    record_id: str = Field(pattern=RECORD_ID)
+    org_record_id: str = Field(pattern=RECORD_ID)
+    attach_method: AttachMethod
+    source_file: str
+    profile: str
+    name: str | None
+    role: str | None
+    email: str | None
+    phone: str | None = Field(pattern=E164)
+    phone_kind: str | None
+    placeholder: bool
+    note: str | None
+    do_not_contact: bool
+
+
+class StagedAddress(_Row):
+    """One address of an organisation: a street or postal part, or a satellite station."""
+
+    address_id: str
+    record_id: str = Field(pattern=RECORD_ID)
+    org_record_id: str = Field(pattern=RECORD_ID)
+    attach_method: AttachMethod
+    source_file: str
+    profile: str
+    address_type: str | None
+    kind: Literal["street", "postal"]
+    text: str | None
+    airport: str | None
+
+
+class QuarantineRecord(SourceRef):
+    """A raw row that reached no staged table, with the rule it broke (never its values)."""
+
+    role: Literal["organisation", "contact", "address"]
+    rule: str
+    reason: str
+
+
+TABLE_MODELS: dict[str, type[_Row]] = {
+    "raw": RawRecord,
+    "organisations": StagedOrganisation,
+    "contacts": StagedContact,
+    "addresses": StagedAddress,
+    "quarantine": QuarantineRecord,
+}

@@ -1,0 +1,159 @@
+"""Open XLSX and CSV inputs and yield every cell as text.
+
+XLSX is read with openpyxl in read-only mode; numeric cells holding whole numbers are rendered
+as integers (``27831234567``, never ``27831234567.0``), dates as ISO dates. CSV bytes are decoded
+with the encoding `charset-normalizer` detects.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from hotpass.errors import InputError
+
+CSV_SHEET = "csv"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted (password-protected) and legacy .xls files
+
+
+def cell_text(value: Any) -> str | None:  # noqa: PLR0911 - one return per cell type
+    """One cell as text; None for empty cells.
+
+    Example:
+        >>> cell_text(27831234567.0)
+        '27831234567'
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class Source:
+    """An opened input: its sheet names and a way to stream each sheet's rows."""
+
+    path: Path
+    sha256: str
+    sheet_names: list[str]
+    _workbook: Any = field(default=None, repr=False)
+    _csv_rows: list[list[str | None]] | None = field(default=None, repr=False)
+
+    def rows(self, sheet: str) -> Iterator[tuple[int, list[str | None]]]:
+        """(excel_row, cells) for every physical row, 1-based as Excel shows it."""
+        if self._csv_rows is not None:
+            yield from enumerate(self._csv_rows, start=1)
+            return
+        worksheet = self._workbook[sheet]
+        try:
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                yield number, [cell_text(v) for v in values]
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise InputError(
+                f"sheet cannot be read ({type(exc).__name__})", file=self.path.name, sheet=sheet
+            ) from None
+
+    def top_rows(self, sheet: str, count: int) -> list[list[str | None]]:
+        top: list[list[str | None]] = []
+        for _, cells in self.rows(sheet):
+            top.append(cells)
+            if len(top) >= count:
+                break
+        return top
+
+    def close(self) -> None:
+        if self._workbook is not None:
+            self._workbook.close()
+
+
+def open_source(path: Path) -> Source:
+    """Open an input file, failing with an :class:`InputError` that names it.
+
+    Raises:
+        InputError: missing file, unsupported type, corrupt or password-protected workbook,
+            undecodable CSV.
+    """
+    name = path.name
+    if not path.is_file():
+        raise InputError("file does not exist", file=str(path))
+    suffix = path.suffix.lower()
+    digest = file_sha256(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+        if magic == _OLE_MAGIC:
+            raise InputError("workbook is password-protected or not an XLSX file", file=name)
+        import openpyxl  # deferred: only refine needs it
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise InputError(f"corrupt workbook ({type(exc).__name__})", file=name) from None
+        return Source(path, digest, list(workbook.sheetnames), _workbook=workbook)
+    if suffix in {".csv", ".txt"}:
+        return Source(path, digest, [CSV_SHEET], _csv_rows=_read_csv(path))
+    raise InputError(
+        f"unsupported file type {suffix or '(none)'!r}; expected .xlsx or .csv", file=name
+    )
+
+
+# Exports here come from Excel or CRMs: UTF-8 or a Western single-byte code page. Restricting
+# detection to these stops short files being taken for a CJK encoding.
+_CANDIDATE_ENCODINGS = ["cp1252", "iso8859_15", "latin_1", "cp1250", "mac_roman"]
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS).best()
+    if best is None or b"\0" in data:
+        raise InputError("unreadable encoding (not UTF-8 or a Western code page)", file=name)
+    return str(best)
+
+
+def _read_csv(path: Path) -> list[list[str | None]]:
+    data = path.read_bytes()
+    if not data.strip():
+        return []
+    text = _decode(data, path.name)
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:4096], delimiters=",;\t|"
+        )
+    except csv.Error:
+        dialect = csv.excel
+    return [
+        [cell if cell.strip() else None for cell in row]
+        for row in csv.reader(io.StringIO(text), dialect)
+    ]

@@ -1,0 +1,363 @@
+"""Stage ``standardise``: raw rows -> staged organisations, contacts, addresses and quarantine.
+
+Values are normalised beside their raw form; child rows find their organisation (by key when
+the profile says the key is real, else by the organisation name's match key, within the same
+file); rows that break a rule go to quarantine with the rule and reason. Every raw row ends in
+exactly one place: ``ingested == accepted + quarantined``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from hotpass.standardise import udfs
+
+__all__ = ["StagedTables", "standardise"]
+
+_META = [
+    "record_id",
+    "source_file",
+    "sheet",
+    "excel_row",
+    "profile",
+    "source_priority",
+    "privacy_basis",
+    "collected_at",
+]
+
+
+@dataclass(frozen=True)
+class StagedTables:
+    """Lazy Ibis tables; ``accepted`` lists the raw record ids that reached a staged table."""
+
+    organisations: ir.Table
+    contacts: ir.Table
+    addresses: ir.Table
+    quarantine: ir.Table
+    accepted: ir.Table
+
+
+def _empty(col: ir.StringValue) -> ir.StringValue:
+    return col.fill_null("")
+
+
+def _key(col: ir.StringValue) -> ir.StringValue:
+    normalised = col.strip().re_replace(r"\.0+$", "").lower()
+    return ibis.ifelse(normalised == "", ibis.null("string"), normalised)
+
+
+def _issues(label: str, parsed: ir.ArrayValue) -> ir.ArrayValue:
+    return parsed.filter(lambda v: v["reason"].notnull()).map(
+        lambda v: ibis.literal(f"{label}: ") + v["reason"]
+    )
+
+
+def _organisations(raw: ir.Table) -> ir.Table:
+    rows = raw.filter(raw.role == "organisation")
+    parsed = rows.mutate(
+        _phones=udfs.phone_cell(_empty(rows.phone)).concat(udfs.phone_cell(_empty(rows.mobile))),
+        _emails=udfs.email_cell(_empty(rows.email)),
+        _web=udfs.website(rows.website),
+        _province=udfs.province(rows.province),
+    )
+    web_issue = ibis.ifelse(
+        parsed._web["reason"].notnull(),
+        ibis.literal("website: ") + parsed._web["reason"],
+        ibis.ifelse(
+            parsed._web["kind"].isin(["social", "directory"]),
+            ibis.literal("website: ") + parsed._web["kind"] + " page, not the organisation's own",
+            ibis.null("string"),
+        ),
+    )
+    province_issue = ibis.ifelse(
+        rows.province.notnull() & parsed._province.isnull(),
+        ibis.literal("province: not one of the nine provinces"),
+        ibis.null("string"),
+    )
+    return parsed.select(
+        *_META,
+        name_raw=parsed.organisation_name,
+        display_name=udfs.display_name(parsed.organisation_name),
+        match_key=udfs.match_key(parsed.organisation_name),
+        location_qualifier=udfs.location_qualifier(parsed.organisation_name),
+        source_key=_key(parsed.source_key),
+        website_raw=parsed.website,
+        website_url=parsed._web["url"],
+        website_domain=ibis.ifelse(
+            parsed._web["kind"] == "own", parsed._web["domain"], ibis.null("string")
+        ),
+        website_kind=parsed._web["kind"],
+        emails=parsed._emails.filter(lambda e: e["email"].notnull()).map(lambda e: e["email"]),
+        phones=parsed._phones.filter(lambda p: p["e164"].notnull()).map(lambda p: p["e164"]),
+        province_raw=parsed.province,
+        province=parsed._province,
+        category=parsed.category,
+        org_type=parsed.org_type,
+        registration_status=parsed.registration_status,
+        crm_status=parsed.crm_status,
+        priority=parsed.priority,
+        do_not_contact=udfs.do_not_contact(_empty(parsed.crm_status)),
+        amo_number=parsed.amo_number,
+        planes=parsed.planes,
+        description=parsed.description,
+        notes=parsed.notes,
+        load_date=udfs.calendar_date(parsed.load_date),
+        last_interaction_date=udfs.calendar_date(parsed.interaction_date),
+        issues=_issues("phone", parsed._phones)
+        .concat(_issues("email", parsed._emails))
+        .concat(ibis.array([web_issue, province_issue]).filter(lambda i: i.notnull())),
+        # Kept for the child stages below; dropped before the table is published.
+        _address=parsed.address,
+        _contacts_cell=parsed.contacts_cell,
+        _phone=parsed.phone,
+        _email=parsed.email,
+    )
+
+
+def _attach(children: ir.Table, orgs: ir.Table) -> ir.Table:
+    """Give each child row the record_id of its organisation in the same file."""
+    named = orgs.filter(orgs.match_key.notnull())
+    by_key = (
+        named.filter(named.source_key.notnull())
+        .group_by([named.source_file, named.source_key])
+        .aggregate(_key_org=named.record_id.argmin(named.excel_row))
+    )
+    by_name = named.group_by([named.source_file, named.match_key]).aggregate(
+        _name_org=named.record_id.argmin(named.excel_row)
+    )
+    keyed = children.left_join(
+        by_key,
+        [
+            children.source_file == by_key.source_file,
+            children._child_key == by_key.source_key,
+            children.attach_by_key,
+        ],
+    ).drop("source_file_right", "source_key")
+    both = keyed.left_join(
+        by_name,
+        [
+            keyed.source_file == by_name.source_file,
+            keyed._child_match_key == by_name.match_key,
+            keyed.attach_by_name,
+        ],
+    ).drop("source_file_right", "match_key")
+    return both.mutate(
+        org_record_id=both._key_org.fill_null(both._name_org),
+        attach_method=ibis.ifelse(
+            both._key_org.notnull(),
+            "key",
+            ibis.ifelse(both._name_org.notnull(), "name", ibis.null("string")),
+        ),
+    ).drop("_key_org", "_name_org")
+
+
+def _child_rows(raw: ir.Table, role: str) -> ir.Table:
+    rows = raw.filter(raw.role == role)
+    return rows.mutate(
+        _child_key=_key(rows.source_key),
+        _child_match_key=udfs.match_key(rows.organisation_name),
+    )
+
+
+def _contact_sheet_rows(raw: ir.Table, orgs: ir.Table) -> ir.Table:
+    rows = _child_rows(raw, "contact")
+    rows = rows.mutate(
+        _contact=udfs.sheet_contact(
+            _empty(rows.first_name),
+            _empty(rows.surname),
+            _empty(rows.position),
+            _empty(rows.phone),
+            _empty(rows.mobile),
+            _empty(rows.landline),
+            _empty(rows.whatsapp),
+            _empty(rows.email),
+        ),
+        _dnc=udfs.do_not_contact(_empty(rows.crm_status)),
+    )
+    return _attach(rows, orgs)
+
+
+def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
+    from_sheets = contact_rows.filter(
+        contact_rows._contact.notnull() & contact_rows.org_record_id.notnull()
+    )
+    sheet_contacts = from_sheets.select(
+        contact_id=from_sheets.record_id,
+        record_id=from_sheets.record_id,
+        org_record_id=from_sheets.org_record_id,
+        attach_method=from_sheets.attach_method,
+        source_file=from_sheets.source_file,
+        profile=from_sheets.profile,
+        name=from_sheets._contact["name"],
+        role=from_sheets._contact["role"],
+        email=from_sheets._contact["email"],
+        phone=from_sheets._contact["phone"],
+        phone_kind=from_sheets._contact["phone_kind"],
+        placeholder=from_sheets._contact["placeholder"],
+        note=from_sheets._contact["reason"],
+        do_not_contact=from_sheets._dnc,
+    )
+    packed = orgs.filter(orgs._contacts_cell.notnull() & orgs.match_key.notnull())
+    packed = packed.mutate(
+        _list=udfs.row_contacts(
+            _empty(packed._contacts_cell), _empty(packed._phone), _empty(packed._email)
+        )
+    )
+    packed = packed.mutate(_n=ibis.range(1, packed._list.length() + 1))
+    exploded = packed.select(
+        "record_id", "source_file", "profile", "do_not_contact", "_list", _pos=packed._n.unnest()
+    )
+    exploded = exploded.mutate(_c=exploded._list[exploded._pos - 1])
+    row_contacts = exploded.select(
+        contact_id=exploded.record_id + "#" + exploded._pos.cast("string"),
+        record_id=exploded.record_id,
+        org_record_id=exploded.record_id,
+        attach_method=ibis.literal("same_row"),
+        source_file=exploded.source_file,
+        profile=exploded.profile,
+        name=exploded._c["name"],
+        role=exploded._c["role"],
+        email=exploded._c["email"],
+        phone=exploded._c["phone"],
+        phone_kind=exploded._c["phone_kind"],
+        placeholder=exploded._c["placeholder"],
+        note=exploded._c["reason"],
+        do_not_contact=exploded.do_not_contact,
+    )
+    return sheet_contacts.union(row_contacts)
+
+
+def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
+    rows = _attach(_child_rows(raw, "address"), orgs)
+    rows = rows.mutate(
+        org_record_id=rows.parent_record_id.fill_null(rows.org_record_id),
+        attach_method=ibis.ifelse(
+            rows.parent_record_id.notnull(), "continuation", rows.attach_method
+        ),
+        _parts=udfs.address_cell(_empty(rows.address)),
+    )
+    rows = rows.mutate(_empty_row=(rows._parts.length() == 0) & rows.airport.isnull())
+    attached = rows.filter(rows.org_record_id.notnull() & ~rows._empty_row)
+    # One address row with no text but an airport still says where the organisation is.
+    attached = attached.mutate(
+        _parts=ibis.ifelse(
+            attached._parts.length() == 0,
+            ibis.array(
+                [ibis.struct({"kind": ibis.literal("street"), "text": ibis.null("string")})]
+            ),
+            attached._parts,
+        )
+    )
+    attached = attached.mutate(_n=ibis.range(1, attached._parts.length() + 1))
+    sheet_rows = attached.select(
+        "record_id",
+        "org_record_id",
+        "attach_method",
+        "source_file",
+        "profile",
+        "airport",
+        "address_type",
+        "continuation_type",
+        "_parts",
+        _pos=attached._n.unnest(),
+    )
+    sheet_rows = sheet_rows.mutate(_a=sheet_rows._parts[sheet_rows._pos - 1])
+    from_rows = sheet_rows.select(
+        address_id=sheet_rows.record_id + "#" + sheet_rows._pos.cast("string"),
+        record_id=sheet_rows.record_id,
+        org_record_id=sheet_rows.org_record_id,
+        attach_method=sheet_rows.attach_method,
+        source_file=sheet_rows.source_file,
+        profile=sheet_rows.profile,
+        address_type=sheet_rows.continuation_type.fill_null(
+            sheet_rows.address_type.lower().re_replace("^satelite$", "satellite")
+        ).fill_null(sheet_rows._a["kind"]),
+        kind=sheet_rows._a["kind"],
+        text=sheet_rows._a["text"],
+        airport=sheet_rows.airport,
+    )
+    own = orgs.filter(orgs._address.notnull() & orgs.match_key.notnull())
+    own = own.mutate(_parts=udfs.address_cell(_empty(own._address)))
+    own = own.mutate(_n=ibis.range(1, own._parts.length() + 1))
+    own_rows = own.select("record_id", "source_file", "profile", "_parts", _pos=own._n.unnest())
+    own_rows = own_rows.mutate(_a=own_rows._parts[own_rows._pos - 1])
+    from_orgs = own_rows.select(
+        address_id=own_rows.record_id + "#" + own_rows._pos.cast("string"),
+        record_id=own_rows.record_id,
+        org_record_id=own_rows.record_id,
+        attach_method=ibis.literal("same_row"),
+        source_file=own_rows.source_file,
+        profile=own_rows.profile,
+        address_type=own_rows._a["kind"],
+        kind=own_rows._a["kind"],
+        text=own_rows._a["text"],
+        airport=ibis.null("string"),
+    )
+    return from_rows.union(from_orgs), rows
+
+
+def _quarantine_rows(
+    table: ir.Table, condition: ir.BooleanValue, rule: str, reason: str
+) -> ir.Table:
+    rows = table.filter(condition)
+    return rows.select(
+        "record_id",
+        "source_file",
+        "sheet",
+        "excel_row",
+        "profile",
+        "role",
+        rule=ibis.literal(rule),
+        reason=ibis.literal(reason),
+    )
+
+
+def standardise(raw: ir.Table) -> StagedTables:
+    """Build the staged tables from the raw table (lazily; nothing executes here)."""
+    orgs = _organisations(raw)
+    org_rows = raw.filter(raw.role == "organisation").mutate(
+        _mk=udfs.match_key(raw.organisation_name)
+    )
+    contact_rows = _contact_sheet_rows(raw, orgs)
+    contacts = _contacts(contact_rows, orgs)
+    addresses, address_rows = _addresses(raw, orgs)
+    quarantine = ibis.union(
+        _quarantine_rows(
+            org_rows,
+            org_rows._mk.isnull(),
+            "organisation_name_missing",
+            "organisation row without a usable organisation name",
+        ),
+        _quarantine_rows(
+            contact_rows,
+            contact_rows._contact.isnull(),
+            "contact_empty",
+            "contact row names no person or role and holds no valid phone or email",
+        ),
+        _quarantine_rows(
+            contact_rows,
+            contact_rows._contact.notnull() & contact_rows.org_record_id.isnull(),
+            "contact_orphan",
+            "no organisation in the same file matches the row's key or name",
+        ),
+        _quarantine_rows(
+            address_rows,
+            address_rows._empty_row,
+            "address_empty",
+            "address row holds no address or airport",
+        ),
+        _quarantine_rows(
+            address_rows,
+            ~address_rows._empty_row & address_rows.org_record_id.isnull(),
+            "address_orphan",
+            "no organisation in the same file matches the row's name",
+        ),
+    )
+    organisations = orgs.filter(orgs.match_key.notnull()).drop(
+        "_address", "_contacts_cell", "_phone", "_email"
+    )
+    accepted = raw.select("record_id").difference(quarantine.select("record_id"))
+    return StagedTables(organisations, contacts, addresses, quarantine, accepted)

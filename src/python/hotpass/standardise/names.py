@@ -1,0 +1,74 @@
+"""Organisation names -> a display name and a match key.
+
+The display name only cleans whitespace (newlines, non-breaking spaces) and keeps casing. The
+match key is what entity resolution compares: lower case, accents folded, bracketed qualifiers
+(``(Lanseria)``, ``(Pty)``), ``t/a`` / ``trading as`` clauses and legal forms removed as whole
+words, punctuation dropped. The bracketed location qualifier is returned separately so branch
+sites are not lost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"\s+")
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_BRACKETS = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_T_SLASH_A = re.compile(r"\bt\s*/\s*a\b")
+_LEGAL_FORMS = re.compile(
+    r"\b(?:pty|ltd|limited|proprietary|cc|inc|incorporated|llc|plc|npc|soc|gmbh|bv)\b"
+)
+_TRADING_AS = re.compile(r"\btrading as\b.*$")
+_QUALIFIER = re.compile(r"\(([^()]*)\)")
+_NOT_A_PLACE = re.compile(r"\b(?:pty|ltd|trading|t/a|cc|inc|rf|npc|soc)\b", re.IGNORECASE)
+
+
+def display_name(raw: str | None) -> str | None:
+    """Whitespace-cleaned name with its casing kept; None when nothing is left.
+
+    Example:
+        >>> display_name("EXAMPLE AVIATION SERVICES\\nAMO (Pty) Ltd ")
+        'EXAMPLE AVIATION SERVICES AMO (Pty) Ltd'
+    """
+    if raw is None:
+        return None
+    cleaned = _WHITESPACE.sub(" ", raw.replace("\xa0", " ")).strip()
+    return cleaned or None
+
+
+def match_key(raw: str | None) -> str | None:
+    """Comparable key: ``Example Aviation (Pty) Ltd`` and ``EXAMPLE AVIATION CC`` agree.
+
+    Example:
+        >>> match_key("Example (pty) Ltd (trading As Other Name Helicopters)")
+        'example'
+    """
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFKD", raw.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _APOSTROPHES.sub("", text)
+    text = _BRACKETS.sub(" ", text)
+    text = _T_SLASH_A.sub(" trading as ", text.replace("&", " and "))
+    text = _WHITESPACE.sub(" ", _NON_WORD.sub(" ", text))
+    text = _WHITESPACE.sub(" ", _LEGAL_FORMS.sub(" ", text)).strip()
+    text = _TRADING_AS.sub("", text).strip()
+    return text or None
+
+
+def location_qualifier(raw: str | None) -> str | None:
+    """The bracketed place in ``Example Academy (Lanseria)``, or None.
+
+    Example:
+        >>> location_qualifier("Example Academy (Lanseria)")
+        'Lanseria'
+    """
+    if raw is None:
+        return None
+    for candidate in _QUALIFIER.findall(raw):
+        place = _WHITESPACE.sub(" ", candidate).strip()
+        if place and not _NOT_A_PLACE.search(place):
+            return place
+    return None

@@ -1,0 +1,59 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hotpass.cli import app
+
+runner = CliRunner()
+
+
+def test_refine_samples_writes_tables_and_summary(tmp_path):
+    summary_path = tmp_path / "summary.json"
+    result = runner.invoke(
+        app,
+        [
+            "refine",
+            "samples",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--export",
+            str(tmp_path / "out"),
+            "--summary-json",
+            str(summary_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(summary_path.read_text())
+    assert (
+        summary["rows"]["ingested"] == summary["rows"]["accepted"] + summary["rows"]["quarantined"]
+    )
+    assert sorted(Path(p).name for p in summary["outputs"].values()) == [
+        "addresses.parquet",
+        "contacts.parquet",
+        "organisations.parquet",
+        "quarantine.parquet",
+    ]
+    assert {i["profile"] for i in summary["inputs"]} == {
+        "contact_database",
+        "generic",
+        "reachout",
+        "sacaa",
+    }
+    assert "316 ingested = 311 accepted + 5 quarantined" in result.output
+
+
+def test_missing_input_is_a_one_line_error_with_exit_2(tmp_path):
+    export = tmp_path / "out"
+    result = runner.invoke(app, ["refine", str(tmp_path / "absent.xlsx"), "--export", str(export)])
+    assert result.exit_code == 2
+    assert "absent.xlsx: file does not exist" in result.output
+    assert not export.exists()
+
+
+def test_unknown_profile_is_rejected_before_reading(tmp_path):
+    result = runner.invoke(
+        app, ["refine", "samples", "--profile", "nope", "--export", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "unknown profile 'nope'" in result.output

@@ -1,0 +1,137 @@
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from hotpass.errors import InputError
+from hotpass.ingest import ingest
+from hotpass.ingest.readers import cell_text, open_source
+from hotpass.profiles import builtin_profiles, load_profile
+
+
+def save(tmp_path: Path, name: str, sheets: dict[str, list[list[object]]]) -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet, rows in sheets.items():
+        worksheet = workbook.create_sheet(sheet)
+        for row in rows:
+            worksheet.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def run(paths, profile=None):
+    return ingest(
+        paths, profile=load_profile(profile) if profile else None, profiles=builtin_profiles()
+    )
+
+
+def test_cell_text_keeps_whole_numbers_whole():
+    assert cell_text(27831234567.0) == "27831234567"
+    assert cell_text(27831234567) == "27831234567"
+    assert cell_text(2.5) == "2.5"
+    assert cell_text("  ") is None
+    assert cell_text(None) is None
+
+
+def test_title_row_blank_first_column_and_record_ids(tmp_path):
+    path = save(
+        tmp_path,
+        "orgs.xlsx",
+        {
+            "Data": [
+                ["Flight schools we know"],
+                [None, "Organisation Name", "Phone", "Website"],
+                [None, "Crane Air", 27831234567, "crane-air.co.za"],
+                [None, None, None, None],
+                [None, "Kestrel Aero", "+27 11 805 9015", None],
+            ]
+        },
+    )
+    result = run([path])
+    assert result.inputs[0].profile == "generic"
+    assert result.inputs[0].blank_skipped == 1
+    rows = result.raw.to_pylist()
+    assert [r["record_id"] for r in rows] == ["orgs.xlsx::Data::3", "orgs.xlsx::Data::5"]
+    assert rows[0]["phone"] == "27831234567"
+    assert rows[0]["file_sha256"] == result.inputs[0].sha256
+
+
+def test_csv_encoding_is_detected(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("Company;Province\r\nA\u00e9ro Crane;Gauteng\r\n".encode("cp1252"))
+    rows = run([path]).raw.to_pylist()
+    assert rows[0]["organisation_name"] == "A\u00e9ro Crane"
+    assert rows[0]["record_id"] == "export.csv::csv::2"
+
+
+def test_family_is_detected_and_missing_required_column_is_named(tmp_path):
+    path = save(
+        tmp_path,
+        "sacaa-like.xlsx",
+        {"Cleaned": [["Province", "Status"], ["Gauteng", "Active"]]},
+    )
+    with pytest.raises(InputError) as caught:
+        run([path])
+    message = str(caught.value)
+    assert "sacaa-like.xlsx" in message
+    assert "sheet 'Cleaned'" in message
+
+
+def test_duplicate_mapped_header_is_an_error_naming_the_columns(tmp_path):
+    path = save(
+        tmp_path,
+        "dupe.xlsx",
+        {"Cleaned": [["Name of Organisation", "Province", "Province"], ["Crane Air", "GP", "WC"]]},
+    )
+    with pytest.raises(
+        InputError, match=r"column 'Province', row 1: duplicate header in columns B, C"
+    ):
+        run([path])
+
+
+def test_no_profile_fits_names_the_closest_and_what_it_lacks(tmp_path):
+    path = save(tmp_path, "odd.xlsx", {"Company_Cat": [["Nothing", "Useful"], ["x", "y"]]})
+    with pytest.raises(InputError, match=r"closest is 'contact_database'.*'Company_Contacts'"):
+        run([path])
+
+
+def test_forced_profile_with_missing_sheet(tmp_path):
+    path = save(
+        tmp_path, "r.xlsx", {"Organisation": [["Organisation Name", "ID"], ["Crane Air", 1]]}
+    )
+    with pytest.raises(
+        InputError, match=r"r.xlsx, sheet 'Contact Info': sheet required by profile 'reachout'"
+    ):
+        run([path], profile="reachout")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04 not really a zip", "corrupt workbook"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "password-protected"),
+    ],
+)
+def test_corrupt_and_encrypted_workbooks(tmp_path, content, message):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        open_source(path)
+
+
+def test_missing_file_and_unsupported_type(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        open_source(tmp_path / "absent.xlsx")
+    other = tmp_path / "notes.docx"
+    other.write_bytes(b"x")
+    with pytest.raises(InputError, match="unsupported file type"):
+        open_source(other)
+
+
+def test_binary_csv_is_an_unreadable_encoding(tmp_path):
+    path = tmp_path / "garbage.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InputError, match="garbage.csv: unreadable encoding"):
+        open_source(path)

@@ -1,0 +1,66 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hotpass.standardise.names import display_name, location_qualifier, match_key
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Example Aviation",
+        "Example Aviation (Pty) Ltd",
+        "EXAMPLE AVIATION CC",
+        "Example Aviation Pty Ltd",
+        "example  aviation\n(PTY) LTD",
+        "Example Aviation t/a Other Wings",
+        "Example Aviation trading as Other Wings",
+        "Example Aviation (Lanseria)",
+    ],
+)
+def test_legal_forms_trading_names_and_qualifiers_do_not_change_the_key(variant):
+    assert match_key(variant) == "example aviation"
+
+
+def test_legal_forms_are_removed_as_whole_words_only():
+    assert match_key("Pretoria Ltd Aero") == "pretoria aero"
+    assert match_key("Incline Aviation") == "incline aviation"
+    assert match_key("Cccp Air") == "cccp air"
+
+
+def test_near_namesakes_keep_different_keys():
+    assert match_key("Eagle") != match_key("Eagle 1")
+
+
+def test_low_nine_quote_and_apostrophe():
+    assert (
+        match_key("Example\u201a Example's Helicopters (pty) Ltd") == "example examples helicopters"
+    )
+
+
+def test_display_name_cleans_whitespace_and_keeps_case():
+    assert (
+        display_name("EXAMPLE AVIATION SERVICES\nAMO (Pty) Ltd\xa0")
+        == "EXAMPLE AVIATION SERVICES AMO (Pty) Ltd"
+    )
+    assert display_name(" \n ") is None
+
+
+def test_location_qualifier_is_kept_apart():
+    assert location_qualifier("Example Academy (Cape Town)") == "Cape Town"
+    assert location_qualifier("Example Academy (Pty) Ltd") is None
+
+
+@given(st.text(max_size=80))
+def test_match_key_is_idempotent_and_ascii(text):
+    key = match_key(text)
+    if key is not None:
+        assert match_key(key) == key
+        assert key == key.strip()
+        assert all(ch.isascii() and (ch.isalnum() or ch == " ") for ch in key)
+
+
+@given(st.text(max_size=80))
+def test_display_name_is_idempotent(text):
+    name = display_name(text)
+    assert display_name(name) == name

@@ -1,0 +1,110 @@
+"""End to end: the committed samples through ingest and standardise, exact counts."""
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from hotpass.errors import InputError
+from hotpass.pipeline import STAGED_TABLES, refine
+from hotpass.settings import load_settings
+
+SAMPLES = sorted(Path("samples").glob("*.xlsx")) + sorted(Path("samples").glob("*.csv"))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("run")
+    settings = load_settings(environ={"HOTPASS_WORKSPACE": str(base / "ws")})
+    summary = refine(SAMPLES, settings=settings, export_dir=base / "export")
+    tables = {name: pq.read_table(base / "export" / f"{name}.parquet") for name in STAGED_TABLES}
+    return summary, tables
+
+
+def test_every_row_is_accounted_for_with_exact_counts(run):
+    summary, tables = run
+    assert summary.rows == {
+        "ingested": 316,
+        "blank_skipped": 421,
+        "accepted": 311,
+        "quarantined": 5,
+    }
+    assert summary.tables == {
+        "organisations": 225,
+        "contacts": 148,
+        "addresses": 113,
+        "quarantine": 5,
+    }
+    assert summary.quarantine_by_rule == {
+        "contact_empty": 1,
+        "contact_orphan": 3,
+        "organisation_name_missing": 1,
+    }
+    per_input = {
+        Path(i["path"]).name: (i["profile"], i["rows_ingested"], i["blank_skipped"])
+        for i in summary.inputs
+    }
+    assert per_input == {
+        "contact_database.xlsx": ("contact_database", 160, 120),
+        "crm_export.csv": ("generic", 15, 1),
+        "reachout.xlsx": ("reachout", 91, 300),
+        "sacaa.xlsx": ("sacaa", 50, 0),
+    }
+    assert tables["quarantine"].num_rows == summary.rows["quarantined"]
+
+
+def test_children_attach_by_key_name_row_and_continuation(run):
+    _, tables = run
+    contacts = tables["contacts"].to_pylist()
+    organisations = {r["record_id"] for r in tables["organisations"].to_pylist()}
+    assert {c["org_record_id"] for c in contacts} <= organisations
+    by_sheet_method = {(c["record_id"].split("::")[1], c["attach_method"]) for c in contacts}
+    assert ("Contact Info", "key") in by_sheet_method
+    assert ("Contact Info", "name") in by_sheet_method  # rows without an ID
+    assert ("Company_Contacts", "name") in by_sheet_method  # C_ID is garbage there
+    assert ("Company_Contacts", "key") not in by_sheet_method
+    addresses = tables["addresses"].to_pylist()
+    satellites = [a for a in addresses if a["attach_method"] == "continuation"]
+    assert len(satellites) == 6
+    assert all(
+        a["address_type"] == "satellite" and "::CAA::" in a["org_record_id"] for a in satellites
+    )
+    assert {a["org_record_id"] for a in addresses} <= organisations
+
+
+def test_values_are_normalised(run):
+    _, tables = run
+    organisations = tables["organisations"].to_pylist()
+    assert all(o["province"] != "Unknown" for o in organisations)
+    assert any(o["province_raw"] == "Unknown" and o["province"] is None for o in organisations)
+    phones = [p for o in organisations for p in o["phones"]]
+    assert phones and all(p.startswith("+27") and p[1:].isdigit() for p in phones)
+    contacts = tables["contacts"].to_pylist()
+    contact_phones = [c["phone"] for c in contacts if c["phone"]]
+    assert contact_phones and all(p.startswith("+27") and ".0" not in p for p in contact_phones)
+    assert any(o["do_not_contact"] for o in organisations)
+    assert any(
+        o["website_kind"] == "directory" and o["website_domain"] is None for o in organisations
+    )
+    assert any(c["placeholder"] and c["role"] for c in contacts)
+
+
+def test_run_id_is_stable_for_the_same_inputs(run, tmp_path):
+    summary, _ = run
+    again = refine(SAMPLES, settings=load_settings(environ={"HOTPASS_WORKSPACE": str(tmp_path)}))
+    assert again.run_id == summary.run_id
+    assert json.loads(summary.to_json())["status"] == "staged"
+
+
+def test_bad_input_writes_nothing(tmp_path):
+    export = tmp_path / "export"
+    corrupt = tmp_path / "broken.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(InputError, match="broken.xlsx"):
+        refine(
+            [*SAMPLES, corrupt],
+            settings=load_settings(environ={"HOTPASS_WORKSPACE": str(tmp_path / "ws")}),
+            export_dir=export,
+        )
+    assert not export.exists()
