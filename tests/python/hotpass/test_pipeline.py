@@ -108,3 +108,30 @@ def test_bad_input_writes_nothing(tmp_path):
             export_dir=export,
         )
     assert not export.exists()
+
+
+def test_an_organisation_breaking_its_contract_moves_to_quarantine_with_its_children(run):
+    from hotpass.pipeline import _enforce_contracts
+
+    _, tables = run
+    organisations = tables["organisations"]
+    keyed = next(c for c in tables["contacts"].to_pylist() if c["attach_method"] == "key")
+    rows = organisations.to_pylist()
+    position = next(i for i, r in enumerate(rows) if r["record_id"] == keyed["org_record_id"])
+    victim = rows[position]
+    rows[position] = {**victim, "province": "Atlantis"}
+    broken = dict(tables)
+    broken["organisations"] = type(organisations).from_pylist(rows, schema=organisations.schema)
+    checked, moved = _enforce_contracts(broken)
+    assert checked["organisations"].num_rows == organisations.num_rows - 1
+    quarantined = checked["quarantine"].to_pylist()
+    entry = next(q for q in quarantined if q["record_id"] == victim["record_id"])
+    assert entry["rule"].startswith("contract: province")
+    children = [
+        c
+        for c in tables["contacts"].to_pylist()
+        if c["org_record_id"] == victim["record_id"] and c["record_id"] != victim["record_id"]
+    ]
+    assert children
+    assert moved == 1 + len({c["record_id"] for c in children})
+    assert all(c["org_record_id"] != victim["record_id"] for c in checked["contacts"].to_pylist())

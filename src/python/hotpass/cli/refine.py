@@ -56,7 +56,7 @@ def refine(
     Exit 0 on success, 1 when the run failed, 2 on bad input (nothing is written then).
     """
     from hotpass.cli.progress import reporter
-    from hotpass.errors import InputError, ProfileError, SettingsError
+    from hotpass.errors import HotpassError, InputError, ProfileError, SettingsError
     from hotpass.pipeline import refine as run_refine
     from hotpass.settings import load_settings
 
@@ -78,6 +78,10 @@ def refine(
     except (InputError, ProfileError) as exc:
         typer.echo(f"hotpass refine: error: {exc}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except HotpassError as exc:
+        # Nothing was moved into the export directory: files are moved in only at the end.
+        typer.echo(f"hotpass refine: failed: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
 
     if summary_json is not None:
         if str(summary_json) == "-":

@@ -8,14 +8,15 @@ are checked against them by the tests.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from hotpass.profiles.model import CANONICAL_FIELDS
 
 RECORD_ID = r"^.+::.+::[1-9][0-9]*$"
 E164 = r"^\+[1-9][0-9]{6,14}$"
+E164Number = Annotated[str, StringConstraints(pattern=E164)]
 AttachMethod = Literal["key", "name", "same_row", "continuation"]
 Province = Literal[
     "Eastern Cape",
@@ -33,6 +34,25 @@ PrivacyBasis = Literal["legitimate_interest", "consent", "public_register", "con
 
 class _Row(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PhoneValue(_Row):
+    """One phone as found in a cell: its raw text and either an E.164 number or a reason."""
+
+    raw: str
+    e164: str | None = Field(pattern=E164)
+    kind: str | None
+    reason: str | None
+
+
+class EmailValue(_Row):
+    """One email as found in a cell: its raw text and either a valid address or a reason."""
+
+    raw: str
+    email: str | None
+    domain: str | None
+    generic_domain: bool | None = Field(description="a mailbox provider such as gmail.com")
+    reason: str | None
 
 
 class SourceRef(_Row):
@@ -57,6 +77,7 @@ class _RawBase(SourceRef):
     attach_by_name: bool
     parent_record_id: str | None
     continuation_type: str | None
+    date_order: Literal["day_first", "month_first"]
     extra: str | None = Field(description="JSON object of unmapped columns: header -> text")
 
 
@@ -83,8 +104,14 @@ class StagedOrganisation(SourceRef):
     website_url: str | None
     website_domain: str | None = Field(description="the organisation's own registrable domain")
     website_kind: Literal["own", "social", "directory"] | None
+    email_values: list[EmailValue] = Field(
+        description="every email in the cell, raw beside normalised"
+    )
+    phone_values: list[PhoneValue] = Field(
+        description="every phone in the cell(s), raw beside E.164"
+    )
     emails: list[str]
-    phones: list[str] = Field(description="E.164 numbers")
+    phones: list[E164Number]
     province_raw: str | None
     province: Province | None
     category: str | None
@@ -115,6 +142,7 @@ class StagedContact(_Row):
     role: str | None
     email: str | None
     phone: str | None = Field(pattern=E164)
+    phone_raw: str | None = Field(description="the cell text the phone was parsed from")
     phone_kind: str | None
     placeholder: bool
     note: str | None

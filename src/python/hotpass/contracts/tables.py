@@ -17,7 +17,12 @@ import pandera.pandas as pa
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from hotpass.contracts.rows import E164, TABLE_MODELS
+from hotpass.contracts.rows import TABLE_MODELS
+from hotpass.errors import HotpassError
+
+
+class TableContractError(RuntimeError, HotpassError):
+    """A staged table's shape (columns, order) differs from its row model: a bug, not data."""
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -69,8 +74,13 @@ def _column(info: FieldInfo) -> pa.Column:
         dtype = bool
     elif annotation is date:
         dtype = None
-    elif typing.get_origin(annotation) is list and info.description and "E.164" in info.description:
-        checks.append(_list_items_match(E164))
+    elif typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        item_pattern = next(
+            (getattr(m, "pattern", None) for m in getattr(item, "__metadata__", ())), None
+        )
+        if item_pattern:
+            checks.append(_list_items_match(item_pattern))
     return pa.Column(dtype, checks=checks, nullable=nullable, coerce=dtype in {"int64"})
 
 
@@ -91,7 +101,7 @@ def failing_rows(table: str, frame: pd.DataFrame) -> dict[int, str]:
     """Row position -> the first check it failed; {} when the table meets its contract.
 
     Raises:
-        pandera.errors.SchemaErrors: for table-level failures (a missing or extra column),
+        TableContractError: for table-level failures (a missing, extra or misplaced column),
             which no quarantine can fix.
     """
     try:
@@ -99,7 +109,16 @@ def failing_rows(table: str, frame: pd.DataFrame) -> dict[int, str]:
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         if cases["index"].isna().any():
-            raise
+            table_level = cases[cases["index"].isna()]
+            problems = sorted(
+                {
+                    f"{c}: {k}"
+                    for c, k in zip(table_level["column"], table_level["check"], strict=True)
+                }
+            )
+            raise TableContractError(
+                f"table {table!r} breaks its contract: {'; '.join(problems)}"
+            ) from None
         failures: dict[int, str] = {}
         for index, column, check in zip(
             cases["index"], cases["column"], cases["check"], strict=True

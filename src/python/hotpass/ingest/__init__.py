@@ -36,6 +36,7 @@ _META_FIELDS: list[tuple[str, pa.DataType]] = [
     ("attach_by_name", pa.bool_()),
     ("parent_record_id", pa.string()),
     ("continuation_type", pa.string()),
+    ("date_order", pa.string()),
 ]
 RAW_SCHEMA = pa.schema(
     [pa.field(n, t) for n, t in _META_FIELDS]
@@ -177,6 +178,7 @@ def _read_sheet(
             "attach_by_name": bool(spec.attach and spec.attach.by_name),
             "parent_record_id": parent,
             "continuation_type": continuation_type,
+            "date_order": spec.date_order,
             "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
         }
         for field_name in CANONICAL_FIELDS:

@@ -137,6 +137,8 @@ class SheetSpec(_Frozen):
     constants: dict[CanonicalField, str] = Field(default_factory=dict)
     continuation: ContinuationSpec | None = None
     optional: bool = False
+    # How date strings are read: "26/07/2025" (day_first) or "07/26/2025" (month_first).
+    date_order: Literal["day_first", "month_first"] = "day_first"
 
     @model_validator(mode="after")
     def _consistent(self) -> SheetSpec:

@@ -90,6 +90,8 @@ def _organisations(raw: ir.Table) -> ir.Table:
             parsed._web["kind"] == "own", parsed._web["domain"], ibis.null("string")
         ),
         website_kind=parsed._web["kind"],
+        email_values=parsed._emails,
+        phone_values=parsed._phones,
         emails=parsed._emails.filter(lambda e: e["email"].notnull()).map(lambda e: e["email"]),
         phones=parsed._phones.filter(lambda p: p["e164"].notnull()).map(lambda p: p["e164"]),
         province_raw=parsed.province,
@@ -104,8 +106,8 @@ def _organisations(raw: ir.Table) -> ir.Table:
         planes=parsed.planes,
         description=parsed.description,
         notes=parsed.notes,
-        load_date=udfs.calendar_date(parsed.load_date),
-        last_interaction_date=udfs.calendar_date(parsed.interaction_date),
+        load_date=udfs.calendar_date(parsed.load_date, parsed.date_order),
+        last_interaction_date=udfs.calendar_date(parsed.interaction_date, parsed.date_order),
         issues=_issues("phone", parsed._phones)
         .concat(_issues("email", parsed._emails))
         .concat(ibis.array([web_issue, province_issue]).filter(lambda i: i.notnull())),
@@ -195,6 +197,7 @@ def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
         role=from_sheets._contact["role"],
         email=from_sheets._contact["email"],
         phone=from_sheets._contact["phone"],
+        phone_raw=from_sheets._contact["phone_raw"],
         phone_kind=from_sheets._contact["phone_kind"],
         placeholder=from_sheets._contact["placeholder"],
         note=from_sheets._contact["reason"],
@@ -222,6 +225,7 @@ def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
         role=exploded._c["role"],
         email=exploded._c["email"],
         phone=exploded._c["phone"],
+        phone_raw=exploded._c["phone_raw"],
         phone_kind=exploded._c["phone_kind"],
         placeholder=exploded._c["placeholder"],
         note=exploded._c["reason"],
@@ -300,7 +304,7 @@ def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
 
 
 def _quarantine_rows(
-    table: ir.Table, condition: ir.BooleanValue, rule: str, reason: str
+    table: ir.Table, condition: ir.BooleanValue, *, role: str, rule: str, reason: str
 ) -> ir.Table:
     rows = table.filter(condition)
     return rows.select(
@@ -309,51 +313,60 @@ def _quarantine_rows(
         "sheet",
         "excel_row",
         "profile",
-        "role",
+        role=ibis.literal(role),
         rule=ibis.literal(rule),
         reason=ibis.literal(reason),
     )
 
 
 def standardise(raw: ir.Table) -> StagedTables:
-    """Build the staged tables from the raw table (lazily; nothing executes here)."""
-    orgs = _organisations(raw)
-    org_rows = raw.filter(raw.role == "organisation").mutate(
-        _mk=udfs.match_key(raw.organisation_name)
-    )
-    contact_rows = _contact_sheet_rows(raw, orgs)
+    """Build the staged tables from the raw table.
+
+    Lazy apart from three cached intermediates (parsed organisations, contact rows, address
+    rows), which execute once in the backend when this is called.
+    """
+    # Cached (materialised once in the backend) because every output reuses them; without
+    # it the Python UDFs would run again for each output table.
+    orgs = _organisations(raw).cache()
+    contact_rows = _contact_sheet_rows(raw, orgs).cache()
     contacts = _contacts(contact_rows, orgs)
     addresses, address_rows = _addresses(raw, orgs)
+    address_rows = address_rows.cache()
     quarantine = ibis.union(
         _quarantine_rows(
-            org_rows,
-            org_rows._mk.isnull(),
-            "organisation_name_missing",
-            "organisation row without a usable organisation name",
+            orgs,
+            orgs.match_key.isnull(),
+            role="organisation",
+            rule="organisation_name_missing",
+            reason="organisation row without a usable organisation name",
         ),
         _quarantine_rows(
             contact_rows,
             contact_rows._contact.isnull(),
-            "contact_empty",
-            "contact row names no person or role and holds no valid phone or email",
+            role="contact",
+            rule="contact_empty",
+            reason="contact row names no person or role and holds no valid phone or email",
         ),
         _quarantine_rows(
             contact_rows,
             contact_rows._contact.notnull() & contact_rows.org_record_id.isnull(),
-            "contact_orphan",
-            "no organisation in the same file matches the row's key or name",
+            role="contact",
+            rule="contact_orphan",
+            reason="no organisation in the same file matches the row's key or name",
         ),
         _quarantine_rows(
             address_rows,
             address_rows._empty_row,
-            "address_empty",
-            "address row holds no address or airport",
+            role="address",
+            rule="address_empty",
+            reason="address row holds no address or airport",
         ),
         _quarantine_rows(
             address_rows,
             ~address_rows._empty_row & address_rows.org_record_id.isnull(),
-            "address_orphan",
-            "no organisation in the same file matches the row's name",
+            role="address",
+            rule="address_orphan",
+            reason="no organisation in the same file matches the row's name",
         ),
     )
     organisations = orgs.filter(orgs.match_key.notnull()).drop(

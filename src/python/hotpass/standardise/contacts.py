@@ -34,6 +34,7 @@ class ContactValue(TypedDict):
     role: str | None
     email: str | None
     phone: str | None
+    phone_raw: str | None
     phone_kind: str | None
     placeholder: bool
     reason: str | None
@@ -71,6 +72,7 @@ def person(name: str | None, role: str | None) -> ContactValue | None:
         role=role,
         email=None,
         phone=None,
+        phone_raw=None,
         phone_kind=None,
         placeholder=name_is_placeholder,
         reason="placeholder name: role-only contact" if name_is_placeholder else None,
@@ -114,6 +116,7 @@ def contacts_with_details(
     for index, contact in enumerate(owners):
         if index < len(pairs_phone):
             contact["phone"] = pairs_phone[index]["e164"]
+            contact["phone_raw"] = pairs_phone[index]["raw"]
             contact["phone_kind"] = pairs_phone[index]["kind"]
         if index < len(pairs_email):
             contact["email"] = pairs_email[index]["email"]
@@ -144,12 +147,14 @@ def contact_from_columns(
             role=None,
             email=None,
             phone=None,
+            phone_raw=None,
             phone_kind=None,
             placeholder=True,
             reason="no name or role: contact details only",
         )
     if parsed_phones:
         contact["phone"] = parsed_phones[0]["e164"]
+        contact["phone_raw"] = parsed_phones[0]["raw"]
         contact["phone_kind"] = parsed_phones[0]["kind"]
     if parsed_emails:
         contact["email"] = parsed_emails[0]["email"]

@@ -1,4 +1,5 @@
-"""Date cells -> ISO dates. Strings are read day first (``26/07/2025``), as South Africans write."""
+"""Date cells -> calendar dates. Strings are read day first (``26/07/2025``), as South Africans
+write, unless a profile says a sheet writes month first."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ _FORMATS = (
     "%d %B %Y",
     "%d %b %Y",
 )
+_MONTH_FIRST = ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 _EARLIEST = date(1950, 1, 1)
 _LATEST = date(2100, 1, 1)
 
 
-def parse_date(raw: str | None) -> date | None:
+def parse_date(raw: str | None, *, month_first: bool = False) -> date | None:
     """A calendar date, or None when the cell holds no recognisable date.
 
     Example:
@@ -38,7 +40,10 @@ def parse_date(raw: str | None) -> date | None:
     if _SERIAL.match(text):
         parsed = _EXCEL_EPOCH + timedelta(days=int(float(text)))
         return parsed if _EARLIEST <= parsed < _LATEST else None
-    for fmt in _FORMATS:
+    formats: tuple[str, ...] = _FORMATS
+    if month_first:
+        formats = tuple(f for f in _FORMATS if not f.startswith("%d")) + _MONTH_FIRST
+    for fmt in formats:
         try:
             parsed = datetime.strptime(text, fmt).date()  # - calendar dates only
         except ValueError:

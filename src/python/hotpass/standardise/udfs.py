@@ -43,6 +43,7 @@ CONTACT = dt.Struct(
         "role": "string",
         "email": "string",
         "phone": "string",
+        "phone_raw": "string",
         "phone_kind": "string",
         "placeholder": "boolean",
         "reason": "string",
@@ -72,8 +73,8 @@ def province(raw: str) -> str:
 
 
 @ibis.udf.scalar.python(null_handling="special")
-def calendar_date(raw: str) -> _dt.date:
-    return dates.parse_date(raw)  # type: ignore[return-value]
+def calendar_date(raw: str, order: str) -> _dt.date:
+    return dates.parse_date(raw, month_first=order == "month_first")  # type: ignore[return-value]
 
 
 @ibis.udf.scalar.python(null_handling="special")

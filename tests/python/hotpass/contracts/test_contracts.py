@@ -39,6 +39,7 @@ def contact_frame(**overrides):
         "role": None,
         "email": None,
         "phone": "+27831234567",
+        "phone_raw": "0831234567",
         "phone_kind": "mobile",
         "placeholder": False,
         "note": None,

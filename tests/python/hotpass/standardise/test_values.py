@@ -107,3 +107,9 @@ def test_street_and_postal_run_together_are_split():
         {"kind": "street", "text": "12 Hangar Rd, Pretoria 0182"},
         {"kind": "postal", "text": "PO Box 80602, Pretoria 0001"},
     ]
+
+
+def test_month_first_sheets_read_month_first():
+    assert parse_date("07/26/2025", month_first=True) == date(2025, 7, 26)
+    assert parse_date("07/26/2025") is None
+    assert parse_date("2025-07-26", month_first=True) == date(2025, 7, 26)
