@@ -139,6 +139,55 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return checked, len(positions) + len(children)
 
 
+def _standardise_frames(raw: Any, settings: Settings) -> tuple[dict[str, Any], int]:
+    """Run standardise on the raw Arrow table; return the staged tables and accepted count."""
+    import ibis
+
+    from hotpass.engine import connect
+    from hotpass.standardise import standardise
+
+    order = {
+        "organisations": ["source_file", "sheet", "excel_row"],
+        "contacts": ["contact_id"],
+        "addresses": ["address_id"],
+        "quarantine": ["source_file", "sheet", "excel_row"],
+    }
+    con = connect(settings.workspace)
+    try:
+        staged = standardise(con.create_table("raw", ibis.memtable(raw)))
+        try:
+            frames = {
+                name: getattr(staged, name).order_by(order[name]).to_pyarrow()
+                for name in STAGED_TABLES
+            }
+            accepted = int(staged.accepted.count().to_pyarrow().as_py())
+        finally:
+            staged.release()
+    finally:
+        con.disconnect()
+    return frames, accepted
+
+
+def _write_exports(frames: dict[str, Any], export_dir: Path) -> dict[str, str]:
+    """Write every table beside the export directory first, then move them in."""
+    import pyarrow.parquet as pq
+
+    outputs: dict[str, str] = {}
+    export_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".hotpass-", dir=export_dir.parent))
+    try:
+        for name, frame in frames.items():
+            pq.write_table(frame, staging / f"{name}.parquet")
+        export_dir.mkdir(parents=True, exist_ok=True)
+        for name in STAGED_TABLES:
+            target = export_dir / f"{name}.parquet"
+            os.replace(staging / f"{name}.parquet", target)
+            outputs[name] = str(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return outputs
+
+
 def refine(
     inputs: Sequence[Path],
     /,
@@ -157,13 +206,10 @@ def refine(
     Raises:
         ProfileError: an unknown or invalid profile.
         InputError: an input that cannot be read (naming file, sheet, column or row).
+        ContractError, AccountingError: a bug; nothing is written.
     """
-    import ibis
-    import pyarrow.parquet as pq
-
     from hotpass.ingest import ingest
     from hotpass.profiles import builtin_profiles, load_profile
-    from hotpass.standardise import standardise
 
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -176,29 +222,11 @@ def refine(
     run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
 
     say("standardise")
-    scratch = settings.workspace / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    con = ibis.duckdb.connect(temp_directory=str(scratch))
-    try:
-        raw = con.create_table("raw", ibis.memtable(ingested.raw))
-        staged = standardise(raw)
-        order = {
-            "organisations": ["source_file", "sheet", "excel_row"],
-            "contacts": ["contact_id"],
-            "addresses": ["address_id"],
-            "quarantine": ["source_file", "sheet", "excel_row"],
-        }
-        frames = {
-            name: getattr(staged, name).order_by(order[name]).to_pyarrow() for name in STAGED_TABLES
-        }
-        accepted = int(staged.accepted.count().to_pyarrow().as_py())
-    finally:
-        con.disconnect()
+    frames, accepted = _standardise_frames(ingested.raw, settings)
 
     say("contracts")
     frames, moved = _enforce_contracts(frames)
     accepted -= moved
-
     ingested_rows = ingested.raw.num_rows
     quarantined = frames["quarantine"].num_rows
     if accepted + quarantined != ingested_rows:
@@ -212,35 +240,12 @@ def refine(
     outputs: dict[str, str] = {}
     if export_dir is not None:
         say(f"write: {export_dir}")
-        export_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".hotpass-", dir=export_dir.parent))
-        try:
-            for name, frame in frames.items():
-                pq.write_table(frame, staging / f"{name}.parquet")
-            export_dir.mkdir(parents=True, exist_ok=True)
-            for name in STAGED_TABLES:
-                target = export_dir / f"{name}.parquet"
-                os.replace(staging / f"{name}.parquet", target)
-                outputs[name] = str(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        outputs = _write_exports(frames, export_dir)
 
     return RunSummary(
         run_id=run_id,
         status="staged",
-        inputs=[
-            {
-                "path": s.path,
-                "sha256": s.sha256,
-                "profile": s.profile,
-                "sheets_read": s.sheets_read,
-                "sheets_ignored": s.sheets_ignored,
-                "sheets_unexpected": s.sheets_unexpected,
-                "rows_ingested": s.rows_ingested,
-                "blank_skipped": s.blank_skipped,
-            }
-            for s in ingested.inputs
-        ],
+        inputs=[asdict(s) for s in ingested.inputs],
         rows={
             "ingested": ingested_rows,
             "blank_skipped": sum(s.blank_skipped for s in ingested.inputs),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from hotpass.engine import drop, materialise
 from hotpass.standardise import udfs
 
 __all__ = ["StagedTables", "standardise"]
@@ -31,17 +32,22 @@ _META = [
 
 @dataclass(frozen=True)
 class StagedTables:
-    """Lazy Ibis tables; ``accepted`` lists the raw record ids that reached a staged table."""
+    """Lazy Ibis tables; ``accepted`` lists the raw record ids that reached a staged table.
+
+    ``cached`` are intermediates materialised in the backend; :meth:`release` drops them and
+    must be called before the connection closes.
+    """
 
     organisations: ir.Table
     contacts: ir.Table
     addresses: ir.Table
     quarantine: ir.Table
     accepted: ir.Table
+    cached: tuple[ir.Table, ...] = ()
 
-
-def _empty(col: ir.StringValue) -> ir.StringValue:
-    return col.fill_null("")
+    def release(self) -> None:
+        for table in self.cached:
+            drop(table)
 
 
 def _key(col: ir.StringValue) -> ir.StringValue:
@@ -58,8 +64,8 @@ def _issues(label: str, parsed: ir.ArrayValue) -> ir.ArrayValue:
 def _organisations(raw: ir.Table) -> ir.Table:
     rows = raw.filter(raw.role == "organisation")
     parsed = rows.mutate(
-        _phones=udfs.phone_cell(_empty(rows.phone)).concat(udfs.phone_cell(_empty(rows.mobile))),
-        _emails=udfs.email_cell(_empty(rows.email)),
+        _phones=udfs.phone_cell(rows.phone).concat(udfs.phone_cell(rows.mobile)),
+        _emails=udfs.email_cell(rows.email),
         _web=udfs.website(rows.website),
         _province=udfs.province(rows.province),
     )
@@ -101,7 +107,7 @@ def _organisations(raw: ir.Table) -> ir.Table:
         registration_status=parsed.registration_status,
         crm_status=parsed.crm_status,
         priority=parsed.priority,
-        do_not_contact=udfs.do_not_contact(_empty(parsed.crm_status)),
+        do_not_contact=udfs.do_not_contact(parsed.crm_status),
         amo_number=parsed.amo_number,
         planes=parsed.planes,
         description=parsed.description,
@@ -168,16 +174,16 @@ def _contact_sheet_rows(raw: ir.Table, orgs: ir.Table) -> ir.Table:
     rows = _child_rows(raw, "contact")
     rows = rows.mutate(
         _contact=udfs.sheet_contact(
-            _empty(rows.first_name),
-            _empty(rows.surname),
-            _empty(rows.position),
-            _empty(rows.phone),
-            _empty(rows.mobile),
-            _empty(rows.landline),
-            _empty(rows.whatsapp),
-            _empty(rows.email),
+            rows.first_name,
+            rows.surname,
+            rows.position,
+            rows.phone,
+            rows.mobile,
+            rows.landline,
+            rows.whatsapp,
+            rows.email,
         ),
-        _dnc=udfs.do_not_contact(_empty(rows.crm_status)),
+        _dnc=udfs.do_not_contact(rows.crm_status),
     )
     return _attach(rows, orgs)
 
@@ -205,9 +211,7 @@ def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
     )
     packed = orgs.filter(orgs._contacts_cell.notnull() & orgs.match_key.notnull())
     packed = packed.mutate(
-        _list=udfs.row_contacts(
-            _empty(packed._contacts_cell), _empty(packed._phone), _empty(packed._email)
-        )
+        _list=udfs.row_contacts(packed._contacts_cell, packed._phone, packed._email)
     )
     packed = packed.mutate(_n=ibis.range(1, packed._list.length() + 1))
     exploded = packed.select(
@@ -241,7 +245,7 @@ def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
         attach_method=ibis.ifelse(
             rows.parent_record_id.notnull(), "continuation", rows.attach_method
         ),
-        _parts=udfs.address_cell(_empty(rows.address)),
+        _parts=udfs.address_cell(rows.address),
     )
     rows = rows.mutate(_empty_row=(rows._parts.length() == 0) & rows.airport.isnull())
     attached = rows.filter(rows.org_record_id.notnull() & ~rows._empty_row)
@@ -284,7 +288,7 @@ def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
         airport=sheet_rows.airport,
     )
     own = orgs.filter(orgs._address.notnull() & orgs.match_key.notnull())
-    own = own.mutate(_parts=udfs.address_cell(_empty(own._address)))
+    own = own.mutate(_parts=udfs.address_cell(own._address))
     own = own.mutate(_n=ibis.range(1, own._parts.length() + 1))
     own_rows = own.select("record_id", "source_file", "profile", "_parts", _pos=own._n.unnest())
     own_rows = own_rows.mutate(_a=own_rows._parts[own_rows._pos - 1])
@@ -325,13 +329,13 @@ def standardise(raw: ir.Table) -> StagedTables:
     Lazy apart from three cached intermediates (parsed organisations, contact rows, address
     rows), which execute once in the backend when this is called.
     """
-    # Cached (materialised once in the backend) because every output reuses them; without
-    # it the Python UDFs would run again for each output table.
-    orgs = _organisations(raw).cache()
-    contact_rows = _contact_sheet_rows(raw, orgs).cache()
+    # Materialised once in the backend because every output reuses them; otherwise the
+    # Python UDFs would run again for each output table.
+    orgs = materialise(_organisations(raw))
+    contact_rows = materialise(_contact_sheet_rows(raw, orgs))
     contacts = _contacts(contact_rows, orgs)
     addresses, address_rows = _addresses(raw, orgs)
-    address_rows = address_rows.cache()
+    address_rows = materialise(address_rows)
     quarantine = ibis.union(
         _quarantine_rows(
             orgs,
@@ -373,4 +377,11 @@ def standardise(raw: ir.Table) -> StagedTables:
         "_address", "_contacts_cell", "_phone", "_email"
     )
     accepted = raw.select("record_id").difference(quarantine.select("record_id"))
-    return StagedTables(organisations, contacts, addresses, quarantine, accepted)
+    return StagedTables(
+        organisations,
+        contacts,
+        addresses,
+        quarantine,
+        accepted,
+        cached=(orgs, contact_rows, address_rows),
+    )

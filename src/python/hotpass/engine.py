@@ -1,0 +1,39 @@
+"""The query engine: an Ibis connection and the few operations that need backend care.
+
+Ibis 12 with DuckDB 2.0 and sqlglot 30.x cannot drop tables through Ibis (``DROP TABLE IF
+EXISTS`` is rendered without its name), so ``Table.cache()``/``release()`` and
+``drop_table`` are avoided: intermediates are materialised with ``create_table`` and dropped
+with plain SQL here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+_names = itertools.count(1)
+
+
+def connect(workspace: Path) -> Any:
+    """An in-process DuckDB connection that spills to ``<workspace>/tmp``."""
+    scratch = workspace / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    return ibis.duckdb.connect(temp_directory=str(scratch))
+
+
+def materialise(table: ir.Table, /, *, prefix: str = "hotpass_tmp") -> ir.Table:
+    """Execute ``table`` once into a temporary backend table and return that table."""
+    backend = table.get_backend()
+    name = f"{prefix}_{next(_names)}"
+    return backend.create_table(name, table, temp=True)
+
+
+def drop(table: ir.Table, /) -> None:
+    """Drop a table made by :func:`materialise`."""
+    backend = table.get_backend()
+    name = table.op().name  # unqualified; get_name() adds "temp.main."
+    backend.con.execute(f'DROP TABLE "{name}"')
