@@ -113,3 +113,21 @@ def test_month_first_sheets_read_month_first():
     assert parse_date("07/26/2025", month_first=True) == date(2025, 7, 26)
     assert parse_date("07/26/2025") is None
     assert parse_date("2025-07-26", month_first=True) == date(2025, 7, 26)
+
+
+@given(st.text(max_size=40))
+def test_date_parsing_never_crashes(text):
+    parsed = parse_date(text)
+    assert parsed is None or date(1950, 1, 1) <= parsed < date(2100, 1, 1)
+    assert parse_date(text, month_first=True) is None or isinstance(
+        parse_date(text, month_first=True), date
+    )
+
+
+@given(st.text(max_size=120))
+def test_address_split_never_loses_text(text):
+    parts = split_address_cell(text)
+    joined = "".join(p["text"] for p in parts).replace(" ", "")
+    original = " ".join(text.split()).strip(" ,;").replace(" ", "")
+    assert all(p["kind"] in {"street", "postal"} and p["text"] for p in parts)
+    assert set(joined) <= set(original)
