@@ -8,9 +8,11 @@ the same cell contents. ``scale`` multiplies the row counts (for throughput benc
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 _WORDS_A = [
@@ -148,7 +150,18 @@ _GENERIC_MAIL = ["gmail.com", "yahoo.com", "mweb.co.za"]
 
 
 @dataclass
+class _Labels:
+    """The true organisation behind every organisation row written (for the ER benchmark)."""
+
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    def mark(self, path: Path, sheet: Any, uid: str) -> None:
+        self.rows.append((f"{path.name}::{sheet.title}::{sheet.max_row}", uid))
+
+
+@dataclass
 class _Org:
+    uid: str
     base: str
     domain: str
     email_domain: str
@@ -178,7 +191,7 @@ def _person(rng: random.Random) -> tuple[str, str]:
     return rng.choice(_FIRST), rng.choice(_LAST)
 
 
-def _universe(rng: random.Random, count: int) -> list[_Org]:
+def _universe(rng: random.Random, count: int, ids: Iterator[int]) -> list[_Org]:
     orgs: list[_Org] = []
     seen: set[str] = set()
     while len(orgs) < count:
@@ -190,6 +203,7 @@ def _universe(rng: random.Random, count: int) -> list[_Org]:
         email_domain = rng.choice(_GENERIC_MAIL) if rng.random() < 0.15 else domain
         orgs.append(
             _Org(
+                f"org-{next(ids)}",
                 base,
                 domain,
                 email_domain,
@@ -222,7 +236,7 @@ def _new_workbook() -> Any:
     return workbook
 
 
-def _sacaa(rng: random.Random, orgs: list[_Org], path: Path) -> None:
+def _sacaa(rng: random.Random, orgs: list[_Org], path: Path, labels: _Labels) -> None:
     workbook = _new_workbook()
     sheet = workbook.create_sheet("Cleaned")
     sheet.append(
@@ -267,6 +281,7 @@ def _sacaa(rng: random.Random, orgs: list[_Org], path: Path) -> None:
                 email,
             ]
         )
+        labels.mark(path, sheet, org.uid)
         if province == "Unknown" or not phone:
             issues.append(
                 [
@@ -293,7 +308,12 @@ def _sacaa(rng: random.Random, orgs: list[_Org], path: Path) -> None:
 
 
 def _reachout(
-    rng: random.Random, orgs: list[_Org], shared: list[_Org], path: Path, scale: int
+    rng: random.Random,
+    orgs: list[_Org],
+    shared: list[_Org],
+    path: Path,
+    scale: int,
+    labels: _Labels,
 ) -> None:
     workbook = _new_workbook()
     sheet = workbook.create_sheet("Organisation")
@@ -340,6 +360,7 @@ def _reachout(
                 None,
             ]
         )
+        labels.mark(path, sheet, org.uid)
         rows.append((org, key))
     # ~860 rows in the real book carry a pre-filled ID and nothing else.
     for extra in range(100 * scale):
@@ -456,7 +477,12 @@ def _reachout(
 
 
 def _contact_database(
-    rng: random.Random, orgs: list[_Org], shared: list[_Org], path: Path, scale: int
+    rng: random.Random,
+    orgs: list[_Org],
+    shared: list[_Org],
+    path: Path,
+    scale: int,
+    labels: _Labels,
 ) -> None:
     workbook = _new_workbook()
     cat = workbook.create_sheet("Company_Cat")
@@ -476,7 +502,8 @@ def _contact_database(
         ]
     )
     motorsport = [f"{rng.choice(_WORDS_A)} Racing {i}" for i in range(20 * scale)]
-    companies = [(o.base, o) for o in orgs] + [(m, None) for m in motorsport]
+    companies: list[tuple[str, _Org | None]] = [(o.base, o) for o in orgs]
+    companies += [(m, None) for m in motorsport]
     for index, (name, org) in enumerate(companies):
         c_id = index + 1 if index != 9 else 9  # one C_ID used twice
         display = name
@@ -510,6 +537,7 @@ def _contact_database(
                 website,
             ]
         )
+        labels.mark(path, cat, org.uid if org is not None else f"motorsport-{name}")
     cat.append([999, None, "orphan-row", None, "ATO", None, "High", None, None, None, None])
     contacts = workbook.create_sheet("Company_Contacts")
     contacts.append(
@@ -603,6 +631,7 @@ def _contact_database(
                 rng.choice(_TYPES),
             ]
         )
+        labels.mark(path, capture, org.uid)
     schools = workbook.create_sheet("Flight schools")
     schools.append(
         [
@@ -618,15 +647,16 @@ def _contact_database(
         + [None] * 10
     )
     branch_org = orgs[0]
+    # One school at two airports (one organisation, two sites) and a qualifier-only variant.
     branch_rows = [
-        (f"{branch_org.base} (Durban)", "Durban"),
-        (f"{branch_org.base} (Cape Town)", "Cape Town"),
-        (f"{orgs[1].base} (Lanseria)", "Lanseria"),
+        (f"{branch_org.base} (Durban)", "Durban", branch_org),
+        (f"{branch_org.base} (Cape Town)", "Cape Town", branch_org),
+        (f"{orgs[1].base} (Lanseria)", "Lanseria", orgs[1]),
     ]
-    branch_rows.extend((org.base, org.town) for org in orgs[2 : 2 + 9 * scale])
-    for index, (name, town) in enumerate(branch_rows):
+    branch_rows.extend((org.base, org.town, org) for org in orgs[2 : 2 + 9 * scale])
+    for name, town, school in branch_rows:
         first, last = _person(rng)
-        school_domain = branch_org.domain if index < 2 else orgs[min(index, len(orgs) - 1)].domain
+        school_domain = school.domain
         schools.append(
             [
                 name,
@@ -640,6 +670,7 @@ def _contact_database(
             ]
             + [None] * 10
         )
+        labels.mark(path, schools, school.uid)
     _style_empty_rows(schools, schools.max_row + 1, 20, 18)
     caa = workbook.create_sheet("CAA")
     caa.append(["Head Office AMOs"])
@@ -677,6 +708,7 @@ def _contact_database(
                 *side,
             ]
         )
+        labels.mark(path, caa, org.uid)
         if index % 5 == 0:
             row_index += 1
             side = (
@@ -700,6 +732,7 @@ def _contact_database(
     notes.append(["C_ID", "Company", "Date", "Note"])
     for index, org in enumerate(orgs[: 8 * scale]):
         notes.append([index + 1, org.base, datetime(2025, 6, 1 + index % 27), "Asked for a quote"])
+        labels.mark(path, notes, org.uid)
     admin = workbook.create_sheet("Admin")
     admin.append(["Category", "Strat", "Priority", "Status"])
     admin.append(["ATO", "A", "High", "Active"])
@@ -714,23 +747,32 @@ def _contact_database(
     workbook.save(path)
 
 
-def _crm_csv(rng: random.Random, orgs: list[_Org], path: Path) -> None:
+def _crm_csv(rng: random.Random, orgs: list[_Org], path: Path, labels: _Labels) -> None:
     """A plain CRM export for the generic profile, in Windows-1252 like many exports."""
     lines = ["Organisation Name;Website;Email;Phone;Province"]
     for index, org in enumerate(orgs):
         name = org.base.replace("Aero", "A\u00e9ro") if index % 4 == 0 else org.base
         lines.append(f"{name};{org.domain};info@{org.domain};{org.phone[1:]}.0;{org.province}")
+        labels.rows.append((f"{path.name}::csv::{index + 2}", org.uid))
     lines.append(";;;;")
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
 
 
-def write_samples(directory: Path, /, *, seed: int = 7, scale: int = 1) -> list[Path]:
-    """Write the three family workbooks and a generic CSV into ``directory``; return the paths."""
+def write_samples(
+    directory: Path, /, *, seed: int = 7, scale: int = 1, truth: Path | None = None
+) -> list[Path]:
+    """Write the three family workbooks and a generic CSV into ``directory``; return the paths.
+
+    ``truth`` (outside ``directory``, so it is never refined) receives ``record_id,true_org_id``
+    for every organisation row written: the labels of the entity-resolution benchmark.
+    """
     rng = random.Random(seed)
+    ids = itertools.count(1)
+    labels = _Labels()
     directory.mkdir(parents=True, exist_ok=True)
-    sacaa_orgs = _universe(rng, 50 * scale)
-    reachout_only = _universe(rng, 15 * scale)
-    crm_only = _universe(rng, 30 * scale)
+    sacaa_orgs = _universe(rng, 50 * scale, ids)
+    reachout_only = _universe(rng, 15 * scale, ids)
+    crm_only = _universe(rng, 30 * scale, ids)
     shared = sacaa_orgs[: 25 * scale]
     reachout_orgs = shared + reachout_only
     crm_orgs = sacaa_orgs[40 * scale : 50 * scale] + crm_only
@@ -739,9 +781,14 @@ def write_samples(directory: Path, /, *, seed: int = 7, scale: int = 1) -> list[
         directory / "reachout.xlsx",
         directory / "contact_database.xlsx",
     ]
-    _sacaa(rng, sacaa_orgs, paths[0])
-    _reachout(rng, reachout_orgs, shared, paths[1], scale)
-    _contact_database(rng, crm_orgs, crm_orgs[: 10 * scale], paths[2], scale)
+    _sacaa(rng, sacaa_orgs, paths[0], labels)
+    _reachout(rng, reachout_orgs, shared, paths[1], scale, labels)
+    _contact_database(rng, crm_orgs, crm_orgs[: 10 * scale], paths[2], scale, labels)
     paths.append(directory / "crm_export.csv")
-    _crm_csv(rng, _universe(rng, 12 * scale) + sacaa_orgs[30 * scale : 33 * scale], paths[3])
+    csv_orgs = _universe(rng, 12 * scale, ids) + sacaa_orgs[30 * scale : 33 * scale]
+    _crm_csv(rng, csv_orgs, paths[3], labels)
+    if truth is not None:
+        truth.parent.mkdir(parents=True, exist_ok=True)
+        lines = ["record_id,true_org_id", *(f"{rid},{uid}" for rid, uid in labels.rows)]
+        truth.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return paths

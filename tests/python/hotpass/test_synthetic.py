@@ -28,3 +28,16 @@ def test_scale_multiplies_rows(tmp_path):
     small = cells(write_samples(tmp_path / "one", seed=3)[0])["Cleaned"]
     large = cells(write_samples(tmp_path / "two", seed=3, scale=2)[0])["Cleaned"]
     assert len(large) - 1 == 2 * (len(small) - 1)
+
+
+def test_truth_labels_every_organisation_row_and_nothing_else(tmp_path):
+    truth = tmp_path / "truth.csv"
+    write_samples(tmp_path / "in", seed=7, truth=truth)
+    lines = truth.read_text().splitlines()
+    assert lines[0] == "record_id,true_org_id"
+    labels = dict(line.split(",") for line in lines[1:])
+    assert len(labels) == 225  # the organisation rows the samples stage
+    assert len(set(labels.values())) == 127
+    # The school at two airports is one organisation.
+    durban = [r for r in labels if r.startswith("contact_database.xlsx::Flight schools::")]
+    assert labels[durban[0]] == labels[durban[1]]
