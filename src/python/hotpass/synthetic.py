@@ -7,12 +7,12 @@ the same cell contents. ``scale`` multiplies the row counts (for throughput benc
 
 from __future__ import annotations
 
-import random
 import itertools
+import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 _WORDS_A = [
