@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hotpass.standardise.provinces import Province
+
 _WORDS_A = [
     "Blue",
     "Crane",
@@ -290,18 +292,8 @@ def _sacaa(rng: random.Random, orgs: list[_Org], path: Path, labels: _Labels) ->
                 ]
             )
     lists = workbook.create_sheet("Lists")
-    for province in [
-        "Eastern Cape",
-        "Free State",
-        "Gauteng",
-        "KwaZulu-Natal",
-        "Limpopo",
-        "Mpumalanga",
-        "North West",
-        "Northern Cape",
-        "Western Cape",
-    ]:
-        lists.append([province])
+    for province in Province:
+        lists.append([province.value])
     lists.append(["Active"])
     lists.append(["Invalid"])
     workbook.save(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -12,37 +12,6 @@ Role = Literal["organisation", "contact", "address"]
 PrivacyBasis = Literal["legitimate_interest", "consent", "public_register", "contract"]
 
 # Every raw cell is mapped onto one of these names; standardise knows what each one means.
-CANONICAL_FIELDS: tuple[str, ...] = (
-    "organisation_name",
-    "source_key",
-    "website",
-    "email",
-    "phone",
-    "mobile",
-    "landline",
-    "whatsapp",
-    "province",
-    "category",
-    "org_type",
-    "registration_status",
-    "crm_status",
-    "priority",
-    "address",
-    "address_type",
-    "airport",
-    "contacts_cell",
-    "first_name",
-    "surname",
-    "position",
-    "notes",
-    "load_date",
-    "interaction_date",
-    "amo_number",
-    "planes",
-    "description",
-    "invalid_marker",
-    "distance",
-)
 CanonicalField = Literal[
     "organisation_name",
     "source_key",
@@ -74,6 +43,9 @@ CanonicalField = Literal[
     "invalid_marker",
     "distance",
 ]
+
+
+CANONICAL_FIELDS: tuple[str, ...] = get_args(CanonicalField)
 
 
 class _Frozen(BaseModel):

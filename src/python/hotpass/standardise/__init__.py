@@ -188,25 +188,45 @@ def _contact_sheet_rows(raw: ir.Table, orgs: ir.Table) -> ir.Table:
     return _attach(rows, orgs)
 
 
+def _contact_record(
+    rows: ir.Table,
+    contact: ir.StructValue,
+    *,
+    contact_id: ir.StringValue,
+    org_record_id: ir.StringValue,
+    attach_method: ir.StringValue,
+    do_not_contact: ir.BooleanValue,
+) -> ir.Table:
+    """The staged-contact columns, in contract order, from a parsed contact struct."""
+    return rows.select(
+        contact_id=contact_id,
+        record_id=rows.record_id,
+        org_record_id=org_record_id,
+        attach_method=attach_method,
+        source_file=rows.source_file,
+        profile=rows.profile,
+        name=contact["name"],
+        role=contact["role"],
+        email=contact["email"],
+        phone=contact["phone"],
+        phone_raw=contact["phone_raw"],
+        phone_kind=contact["phone_kind"],
+        placeholder=contact["placeholder"],
+        note=contact["reason"],
+        do_not_contact=do_not_contact,
+    )
+
+
 def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
     from_sheets = contact_rows.filter(
         contact_rows._contact.notnull() & contact_rows.org_record_id.notnull()
     )
-    sheet_contacts = from_sheets.select(
+    sheet_contacts = _contact_record(
+        from_sheets,
+        from_sheets._contact,
         contact_id=from_sheets.record_id,
-        record_id=from_sheets.record_id,
         org_record_id=from_sheets.org_record_id,
         attach_method=from_sheets.attach_method,
-        source_file=from_sheets.source_file,
-        profile=from_sheets.profile,
-        name=from_sheets._contact["name"],
-        role=from_sheets._contact["role"],
-        email=from_sheets._contact["email"],
-        phone=from_sheets._contact["phone"],
-        phone_raw=from_sheets._contact["phone_raw"],
-        phone_kind=from_sheets._contact["phone_kind"],
-        placeholder=from_sheets._contact["placeholder"],
-        note=from_sheets._contact["reason"],
         do_not_contact=from_sheets._dnc,
     )
     packed = orgs.filter(orgs._contacts_cell.notnull() & orgs.match_key.notnull())
@@ -218,21 +238,12 @@ def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
         "record_id", "source_file", "profile", "do_not_contact", "_list", _pos=packed._n.unnest()
     )
     exploded = exploded.mutate(_c=exploded._list[exploded._pos - 1])
-    row_contacts = exploded.select(
+    row_contacts = _contact_record(
+        exploded,
+        exploded._c,
         contact_id=exploded.record_id + "#" + exploded._pos.cast("string"),
-        record_id=exploded.record_id,
         org_record_id=exploded.record_id,
         attach_method=ibis.literal("same_row"),
-        source_file=exploded.source_file,
-        profile=exploded.profile,
-        name=exploded._c["name"],
-        role=exploded._c["role"],
-        email=exploded._c["email"],
-        phone=exploded._c["phone"],
-        phone_raw=exploded._c["phone_raw"],
-        phone_kind=exploded._c["phone_kind"],
-        placeholder=exploded._c["placeholder"],
-        note=exploded._c["reason"],
         do_not_contact=exploded.do_not_contact,
     )
     return sheet_contacts.union(row_contacts)
