@@ -158,10 +158,11 @@ class _Labels:
     rows: list[tuple[str, str]] = field(default_factory=list)
 
     def mark(self, path: Path, sheet: Any, uid: str) -> None:
-        self.rows.append((f"{path.name}::{sheet.title}::{sheet.max_row}", uid))
+        # The row the last append() wrote; max_row would rescan every cell (quadratic).
+        self.rows.append((f"{path.name}::{sheet.title}::{sheet._current_row}", uid))
 
 
-@dataclass
+@dataclass(eq=False)  # identity: "org in shared" stays cheap at large scales
 class _Org:
     uid: str
     base: str
