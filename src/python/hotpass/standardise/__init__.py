@@ -249,7 +249,8 @@ def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
     return sheet_contacts.union(row_contacts)
 
 
-def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
+def _address_rows(raw: ir.Table, orgs: ir.Table) -> ir.Table:
+    """Address-sheet and continuation rows with their organisation and parsed parts."""
     rows = _attach(_child_rows(raw, "address"), orgs)
     rows = rows.mutate(
         org_record_id=rows.parent_record_id.fill_null(rows.org_record_id),
@@ -258,7 +259,10 @@ def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
         ),
         _parts=udfs.address_cell(rows.address),
     )
-    rows = rows.mutate(_empty_row=(rows._parts.length() == 0) & rows.airport.isnull())
+    return rows.mutate(_empty_row=(rows._parts.length() == 0) & rows.airport.isnull())
+
+
+def _addresses(rows: ir.Table, orgs: ir.Table) -> ir.Table:
     attached = rows.filter(rows.org_record_id.notnull() & ~rows._empty_row)
     # One address row with no text but an airport still says where the organisation is.
     attached = attached.mutate(
@@ -315,7 +319,7 @@ def _addresses(raw: ir.Table, orgs: ir.Table) -> tuple[ir.Table, ir.Table]:
         text=own_rows._a["text"],
         airport=ibis.null("string"),
     )
-    return from_rows.union(from_orgs), rows
+    return from_rows.union(from_orgs)
 
 
 def _quarantine_rows(
@@ -337,16 +341,16 @@ def _quarantine_rows(
 def standardise(raw: ir.Table) -> StagedTables:
     """Build the staged tables from the raw table.
 
-    Lazy apart from three cached intermediates (parsed organisations, contact rows, address
-    rows), which execute once in the backend when this is called.
+    Lazy apart from three intermediates (parsed organisations, contact rows, address rows),
+    materialised once in the backend when this is called.
     """
     # Materialised once in the backend because every output reuses them; otherwise the
     # Python UDFs would run again for each output table.
     orgs = materialise(_organisations(raw))
     contact_rows = materialise(_contact_sheet_rows(raw, orgs))
+    address_rows = materialise(_address_rows(raw, orgs))
     contacts = _contacts(contact_rows, orgs)
-    addresses, address_rows = _addresses(raw, orgs)
-    address_rows = materialise(address_rows)
+    addresses = _addresses(address_rows, orgs)
     quarantine = ibis.union(
         _quarantine_rows(
             orgs,
