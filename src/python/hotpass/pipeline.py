@@ -217,7 +217,13 @@ def refine(
     profiles = builtin_profiles()
 
     say(f"ingest: {len(inputs)} input(s)")
-    ingested = ingest(inputs, profile=chosen, profiles=profiles, progress=say)
+    ingested = ingest(
+        inputs,
+        profile=chosen,
+        profiles=profiles,
+        progress=say,
+        max_bytes=settings.max_input_mb * 2**20,
+    )
     fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
     run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from hotpass.errors import SettingsError
 
@@ -69,6 +69,8 @@ class Settings(_Section):
     """Everything a Hotpass run may be configured with."""
 
     workspace: Path = Path(".hotpass")
+    # Inputs larger than this (or workbooks inflating to 10x this) are refused, not read.
+    max_input_mb: int = Field(default=512, ge=1)
     lakefs: LakeFSSettings = LakeFSSettings()
     mlflow: MLflowSettings = MLflowSettings()
     telemetry: TelemetrySettings = TelemetrySettings()

@@ -86,3 +86,10 @@ def test_settings_are_frozen():
     settings = load_settings(environ={})
     with pytest.raises(ValueError, match="frozen"):
         settings.workspace = Path("/elsewhere")
+
+
+def test_input_size_limit_is_a_setting():
+    assert load_settings(environ={}).max_input_mb == 512
+    assert load_settings(environ={"HOTPASS_MAX_INPUT_MB": "64"}).max_input_mb == 64
+    with pytest.raises(SettingsError, match="max_input_mb"):
+        load_settings(environ={"HOTPASS_MAX_INPUT_MB": "0"})

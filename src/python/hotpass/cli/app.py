@@ -19,9 +19,14 @@ app = typer.Typer(
     help="Refine messy aviation-organisation workbooks into governed, versioned golden records.",
     no_args_is_help=True,
     add_completion=False,
-    # Locals may hold contact data: never print them in tracebacks (POPIA).
+    # Unexpected errors are reported by main() in one line: a traceback's messages and
+    # locals may hold contact data (POPIA).
+    pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
 )
+
+DEBUG_ENV = "HOTPASS_DEBUG"
+EXIT_INTERNAL_ERROR = 1
 
 
 def _print_version(value: bool) -> None:
@@ -48,6 +53,23 @@ app.command(name="samples")(samples.samples)
 app.add_typer(contracts.app, name="contracts")
 
 
-def main() -> None:
-    """Console entry point (the ``hotpass`` PEX runs this)."""
-    app(prog_name="hotpass")
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (the ``hotpass`` PEX runs this).
+
+    An unexpected exception becomes one line naming its type, never its message (which may
+    quote data), and exit code 1; ``HOTPASS_DEBUG=1`` shows the full traceback instead.
+    """
+    import os
+    import sys
+
+    try:
+        app(args=argv, prog_name="hotpass")
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"hotpass: internal error ({type(exc).__name__}); nothing was published. "
+            f"Set {DEBUG_ENV}=1 to see the traceback and report it.",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_INTERNAL_ERROR)

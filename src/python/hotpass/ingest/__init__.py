@@ -195,6 +195,7 @@ def ingest(
     profile: Profile | None,
     profiles: Sequence[Profile],
     progress: Progress | None = None,
+    max_bytes: int = 512 * 2**20,
 ) -> IngestResult:
     """Read every input into one raw table.
 
@@ -205,7 +206,7 @@ def ingest(
     columns: dict[str, list[object]] = {f.name: [] for f in RAW_SCHEMA}
     summaries: list[InputSummary] = []
     for path in paths:
-        source = open_source(path)
+        source = open_source(path, max_bytes=max_bytes)
         try:
             chosen = profile or detect_profile(source, profiles)
             summary = InputSummary(str(path), source.sha256, chosen.name)

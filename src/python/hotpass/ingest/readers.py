@@ -91,16 +91,27 @@ class Source:
             self._workbook.close()
 
 
-def open_source(path: Path) -> Source:
+INFLATION_LIMIT = 10  # a workbook may unzip to at most this multiple of the size limit
+
+
+def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
     """Open an input file, failing with an :class:`InputError` that names it.
 
     Raises:
-        InputError: missing file, unsupported type, corrupt or password-protected workbook,
-            undecodable CSV.
+        InputError: missing file, too large (or a workbook that inflates past
+            ``INFLATION_LIMIT * max_bytes``), unsupported type, corrupt or password-protected
+            workbook, undecodable CSV.
     """
     name = path.name
     if not path.is_file():
         raise InputError("file does not exist", file=str(path))
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"file is {size / 2**20:.0f} MB, above the {max_bytes / 2**20:.0f} MB limit "
+            "(raise HOTPASS_MAX_INPUT_MB to read it)",
+            file=name,
+        )
     suffix = path.suffix.lower()
     digest = file_sha256(path)
     if suffix in {".xlsx", ".xlsm"}:
@@ -108,6 +119,7 @@ def open_source(path: Path) -> Source:
             magic = handle.read(4)
         if magic == _OLE_MAGIC:
             raise InputError("workbook is password-protected or not an XLSX file", file=name)
+        _check_inflation(path, INFLATION_LIMIT * max_bytes)
         import openpyxl  # deferred: only refine needs it
 
         try:
@@ -120,6 +132,21 @@ def open_source(path: Path) -> Source:
     raise InputError(
         f"unsupported file type {suffix or '(none)'!r}; expected .xlsx or .csv", file=name
     )
+
+
+def _check_inflation(path: Path, limit: int) -> None:
+    """Refuse a workbook whose parts unzip past ``limit`` bytes (a zip bomb) before opening it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InputError("corrupt workbook (BadZipFile)", file=path.name) from None
+    if inflated > limit:
+        raise InputError(
+            f"workbook inflates to {inflated / 2**20:.0f} MB, above the "
+            f"{limit / 2**20:.0f} MB limit",
+            file=path.name,
+        )
 
 
 # Exports here come from Excel or CRMs: UTF-8 or a Western single-byte code page. Restricting

@@ -33,3 +33,27 @@ def test_cli_start_up_imports_no_heavy_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=None
     )
     assert json.loads(out.stdout) == []
+
+
+def test_unexpected_errors_are_one_line_without_the_message(monkeypatch, capsys, tmp_path):
+    import pytest
+
+    import hotpass.pipeline
+    from hotpass.cli import main
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("leaked-marker-0831234567")
+
+    monkeypatch.setattr(hotpass.pipeline, "refine", explode)
+    monkeypatch.delenv("HOTPASS_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        main(["refine", "samples", "--workspace", str(tmp_path)])
+    assert caught.value.code == 1
+    err = capsys.readouterr().err
+    assert "internal error (RuntimeError)" in err
+    assert "leaked-marker" not in err
+    assert "Traceback" not in err
+
+    monkeypatch.setenv("HOTPASS_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="leaked-marker"):
+        main(["refine", "samples", "--workspace", str(tmp_path)])

@@ -135,3 +135,21 @@ def test_binary_csv_is_an_unreadable_encoding(tmp_path):
     path.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(InputError, match="garbage.csv: unreadable encoding"):
         open_source(path)
+
+
+def test_too_large_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"Company\n" + b"x" * 2048)
+    with pytest.raises(InputError, match=r"big.csv: file is 0 MB, above the 0 MB limit"):
+        open_source(path, max_bytes=1024)
+
+
+def test_zip_bomb_workbook_is_refused(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (4 * 2**20))
+    assert path.stat().st_size < 2**20
+    with pytest.raises(InputError, match="bomb.xlsx: workbook inflates to 4 MB"):
+        open_source(path, max_bytes=2**18)
