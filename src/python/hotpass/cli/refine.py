@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from hotpass.pipeline import RunSummary
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -95,10 +98,7 @@ def refine(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _print_summary(summary: object) -> None:
-    from hotpass.pipeline import RunSummary
-
-    assert isinstance(summary, RunSummary)
+def _print_summary(summary: RunSummary) -> None:
     typer.echo(f"run {summary.run_id}: {summary.status} in {summary.seconds:.1f}s")
     for item in summary.inputs:
         unexpected = (

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from hotpass.profiles.model import CANONICAL_FIELDS
+from hotpass.profiles.model import CANONICAL_FIELDS, DateOrder, PrivacyBasis, Role
 
 RECORD_ID = r"^.+::.+::[1-9][0-9]*$"
 E164 = r"^\+[1-9][0-9]{6,14}$"
@@ -29,7 +29,6 @@ Province = Literal[
     "Northern Cape",
     "Western Cape",
 ]
-PrivacyBasis = Literal["legitimate_interest", "consent", "public_register", "contract"]
 
 
 class _Row(BaseModel):
@@ -69,7 +68,7 @@ class _RawBase(SourceRef):
     """One non-blank input row, every cell as text (canonical fields as columns)."""
 
     file_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    role: Literal["organisation", "contact", "address"]
+    role: Role
     source_priority: int = Field(ge=0, le=100)
     privacy_basis: PrivacyBasis
     collected_at: date | None
@@ -77,7 +76,7 @@ class _RawBase(SourceRef):
     attach_by_name: bool
     parent_record_id: str | None
     continuation_type: str | None
-    date_order: Literal["day_first", "month_first"]
+    date_order: DateOrder
     extra: str | None = Field(description="JSON object of unmapped columns: header -> text")
 
 
@@ -167,7 +166,7 @@ class StagedAddress(_Row):
 class QuarantineRecord(SourceRef):
     """A raw row that reached no staged table, with the rule it broke (never its values)."""
 
-    role: Literal["organisation", "contact", "address"]
+    role: Role
     rule: str
     reason: str
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Role = Literal["organisation", "contact", "address"]
 PrivacyBasis = Literal["legitimate_interest", "consent", "public_register", "contract"]
+DateOrder = Literal["day_first", "month_first"]
 
 # Every raw cell is mapped onto one of these names; standardise knows what each one means.
 CanonicalField = Literal[
@@ -110,7 +111,7 @@ class SheetSpec(_Frozen):
     continuation: ContinuationSpec | None = None
     optional: bool = False
     # How date strings are read: "26/07/2025" (day_first) or "07/26/2025" (month_first).
-    date_order: Literal["day_first", "month_first"] = "day_first"
+    date_order: DateOrder = "day_first"
 
     @model_validator(mode="after")
     def _consistent(self) -> SheetSpec:
