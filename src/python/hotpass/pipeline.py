@@ -1,7 +1,7 @@
 """The refine pipeline: the only module that knows the order of the stages.
 
-Today: ingest -> standardise -> write staged tables. Later stages (resolve, survive, validate,
-score, publish) slot in here as they land.
+Today: ingest -> standardise -> contracts -> resolve -> survive -> write. Later stages
+(validate, score, publish) slot in here as they land.
 """
 
 from __future__ import annotations
@@ -23,6 +23,16 @@ from hotpass.settings import Settings
 
 Status = Literal["staged", "published", "blocked", "failed"]
 STAGED_TABLES = ("organisations", "contacts", "addresses", "quarantine")
+EXPORT_TABLES = (
+    "organisations",
+    "contacts",
+    "addresses",
+    "links",
+    "review_queue",
+    "quarantine",
+)
+STAGED_EXPORTS = ("organisations", "contacts", "addresses")
+ORG_IDS_FILE = Path("registry") / "organisation_ids.parquet"
 Progress = Callable[[str], None]
 
 
@@ -34,6 +44,12 @@ class RunSummary:
     rows: dict[str, int]
     tables: dict[str, int]
     quarantine_by_rule: dict[str, int]
+    organisations: int = 0
+    contacts: int = 0
+    links: int = 0
+    review_pairs: int = 0
+    resolve: dict[str, Any] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     hotpass_version: str = __version__
@@ -168,24 +184,133 @@ def _standardise_frames(raw: Any, settings: Settings) -> tuple[dict[str, Any], i
     return frames, accepted
 
 
+def _resolve_and_survive(
+    frames: dict[str, Any], settings: Settings, say: Progress
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Resolve staged organisations into clusters and build the golden layer.
+
+    Returns the export tables and resolution statistics. Review decisions and the previous
+    run's organisation ids are read from the workspace.
+    """
+    import pyarrow.parquet as pq
+
+    from hotpass.engine import connect
+    from hotpass.resolve import load_config, resolve
+    from hotpass.resolve.decisions import decisions_path, load_decisions
+    from hotpass.resolve.features import organisation_features
+    from hotpass.survive import survive
+
+    config = load_config("organisations")
+    decisions = load_decisions(decisions_path(settings.workspace))
+    ids_file = settings.workspace / ORG_IDS_FILE
+    previous_ids = pq.read_table(ids_file) if ids_file.exists() else None
+    backend = connect(settings.workspace)
+    con = backend.con
+    try:
+        for name in STAGED_TABLES:
+            con.register(f"hotpass_{name}_arrow", frames[name])
+            con.execute(
+                f"CREATE TEMP TABLE hotpass_staged_{name} AS SELECT * FROM hotpass_{name}_arrow"
+            )
+            con.unregister(f"hotpass_{name}_arrow")
+        features = organisation_features(
+            con, "hotpass_staged_organisations", "hotpass_staged_addresses"
+        )
+        resolution = resolve(con, features, config=config, decisions=decisions, progress=say)
+        con.register("hotpass_clusters_arrow", resolution.clusters)
+        con.execute(
+            "CREATE TEMP TABLE hotpass_final_clusters AS SELECT * FROM hotpass_clusters_arrow"
+        )
+        say("survive")
+        golden = survive(
+            con,
+            organisations="hotpass_staged_organisations",
+            contacts="hotpass_staged_contacts",
+            addresses="hotpass_staged_addresses",
+            clusters="hotpass_final_clusters",
+            previous_ids=previous_ids,
+        )
+    finally:
+        backend.disconnect()
+    _check_nothing_lost(frames, golden)
+    tables = {
+        "organisations": golden.organisations,
+        "contacts": golden.contacts,
+        "addresses": golden.addresses,
+        "links": resolution.links,
+        "review_queue": resolution.review,
+        "quarantine": frames["quarantine"],
+        "organisation_ids": golden.record_org_ids,
+        **{f"staged/{name}": frames[name] for name in STAGED_EXPORTS},
+    }
+    stats = {
+        "records": resolution.clusters.num_rows,
+        "clusters": len(set(resolution.clusters.column("cluster_id").to_pylist())),
+        "decisions_applied": len(decisions),
+        "seconds": {k: round(v, 3) for k, v in resolution.seconds.items()},
+        "threshold": config.threshold,
+        "review_floor": config.review_floor,
+    }
+    return tables, stats
+
+
+def _check_nothing_lost(frames: dict[str, Any], golden: Any) -> None:
+    """Every staged organisation and contact row must reach exactly one golden record."""
+    import pyarrow.compute as pc
+
+    orgs = golden.organisations.filter(
+        pc.equal(golden.organisations["record_kind"], "organisation")
+    )
+    used = pc.list_flatten(orgs["source_records"])
+    staged = frames["organisations"].column("record_id")
+    if len(used) != len(staged) or len(pc.unique(used)) != len(staged):
+        raise AccountingError(
+            f"{len(staged)} staged organisation rows but {len(pc.unique(used))} reached golden "
+            f"records ({len(used)} references)"
+        )
+    people = pc.list_flatten(golden.contacts["source_contacts"])
+    staged_contacts = frames["contacts"].num_rows
+    if len(people) != staged_contacts or len(pc.unique(people)) != staged_contacts:
+        raise AccountingError(
+            f"{staged_contacts} staged contacts but {len(pc.unique(people))} reached golden "
+            "contacts"
+        )
+
+
 def _write_exports(frames: dict[str, Any], export_dir: Path) -> dict[str, str]:
-    """Write every table beside the export directory first, then move them in."""
+    """Write every table beside the export directory first, then move them in.
+
+    The golden and resolution tables go to the top; the standardised rows they were built
+    from go to ``staged/`` (reviewers compare the two).
+    """
     import pyarrow.parquet as pq
 
     outputs: dict[str, str] = {}
     export_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".hotpass-", dir=export_dir.parent))
     try:
-        for name, frame in frames.items():
-            pq.write_table(frame, staging / f"{name}.parquet")
-        export_dir.mkdir(parents=True, exist_ok=True)
-        for name in STAGED_TABLES:
+        names = [*EXPORT_TABLES, *(f"staged/{name}" for name in STAGED_EXPORTS)]
+        (staging / "staged").mkdir()
+        for name in names:
+            pq.write_table(frames[name], staging / f"{name}.parquet")
+        (export_dir / "staged").mkdir(parents=True, exist_ok=True)
+        for name in names:
             target = export_dir / f"{name}.parquet"
             os.replace(staging / f"{name}.parquet", target)
             outputs[name] = str(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return outputs
+
+
+def _save_org_ids(ids: Any, path: Path) -> None:
+    """Keep record -> org_id for the next run (atomically), so ids survive re-clustering."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    pq.write_table(ids, temporary)
+    os.replace(temporary, path)
 
 
 def refine(
@@ -227,6 +352,8 @@ def refine(
     fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
     run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
 
+    clock: dict[str, float] = {"ingest": time.perf_counter() - started}
+    mark = time.perf_counter()
     say("standardise")
     frames, accepted = _standardise_frames(ingested.raw, settings)
 
@@ -243,10 +370,17 @@ def refine(
     for rule in frames["quarantine"].column("rule").to_pylist():
         rules[rule] = rules.get(rule, 0) + 1
 
+    clock["standardise"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    tables, resolve_stats = _resolve_and_survive(frames, settings, say)
+    clock["resolve_survive"] = time.perf_counter() - mark
+
     outputs: dict[str, str] = {}
     if export_dir is not None:
         say(f"write: {export_dir}")
-        outputs = _write_exports(frames, export_dir)
+        outputs = _write_exports(tables, export_dir)
+        _save_org_ids(tables["organisation_ids"], settings.workspace / ORG_IDS_FILE)
+    golden_orgs = tables["organisations"]
 
     return RunSummary(
         run_id=run_id,
@@ -258,8 +392,14 @@ def refine(
             "accepted": accepted,
             "quarantined": quarantined,
         },
-        tables={name: frame.num_rows for name, frame in frames.items()},
+        tables={name: tables[name].num_rows for name in EXPORT_TABLES},
         quarantine_by_rule=dict(sorted(rules.items())),
+        organisations=golden_orgs.num_rows,
+        contacts=tables["contacts"].num_rows,
+        links=tables["links"].num_rows,
+        review_pairs=tables["review_queue"].num_rows,
+        resolve=resolve_stats,
+        stage_seconds={name: round(value, 3) for name, value in clock.items()},
         outputs=outputs,
         seconds=round(time.perf_counter() - started, 3),
     )

@@ -187,22 +187,34 @@ def _landline(rng: random.Random) -> str:
 
 def _spaced(number: str) -> str:
     digits = number[3:]
-    return f"+27 {digits[:2]} {digits[2:5]} {digits[5:]}"
+    return f"{number[:3]} {digits[:2]} {digits[2:5]} {digits[5:]}"
 
 
 def _person(rng: random.Random) -> tuple[str, str]:
     return rng.choice(_FIRST), rng.choice(_LAST)
 
 
-def _universe(rng: random.Random, count: int, ids: Iterator[int]) -> list[_Org]:
+def _universe(rng: random.Random, count: int, ids: Iterator[int], seen: set[str]) -> list[_Org]:
+    """``count`` new organisations; ``seen`` keeps names unique across calls (two companies
+    with one exact name and nothing else to tell them apart are undecidable, not a test)."""
     orgs: list[_Org] = []
-    seen: set[str] = set()
     while len(orgs) < count:
         base = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)}"
+        domain_suffix, phone = ".co.za", _landline(rng)
+        if orgs and len(orgs) % 20 == 11:
+            # A near-namesake that is another company ("Eagle" vs "Eagle 1").
+            base = f"{orgs[-1].base} {rng.randrange(1, 10)}"
+        elif orgs and len(orgs) % 20 == 17:
+            # A foreign parent of the local company before it: own domain and phone.
+            base, domain_suffix = f"{orgs[-1].base} International", ".com"
+            phone = f"+4420{rng.randrange(10000000, 99999999)}"
         if base in seen:
-            base = f"{base} {len(orgs)}"
+            base = f"{base} {len(seen)}"
         seen.add(base)
-        domain = f"{_slug(base)[:18]}{rng.randrange(10, 99)}.co.za"
+        domain = f"{_slug(base)[:18]}{rng.randrange(10, 99)}{domain_suffix}"
+        if domain in seen:
+            domain = f"{_slug(base)[:18]}{len(seen)}{domain_suffix}"
+        seen.add(domain)
         email_domain = rng.choice(_GENERIC_MAIL) if rng.random() < 0.15 else domain
         orgs.append(
             _Org(
@@ -211,7 +223,7 @@ def _universe(rng: random.Random, count: int, ids: Iterator[int]) -> list[_Org]:
                 domain,
                 email_domain,
                 rng.choice(_PROVINCE_SPELLINGS),
-                _landline(rng),
+                phone,
                 rng.choice(_TOWNS),
             )
         )
@@ -762,10 +774,11 @@ def write_samples(
     rng = random.Random(seed)
     ids = itertools.count(1)
     labels = _Labels()
+    seen: set[str] = set()
     directory.mkdir(parents=True, exist_ok=True)
-    sacaa_orgs = _universe(rng, 50 * scale, ids)
-    reachout_only = _universe(rng, 15 * scale, ids)
-    crm_only = _universe(rng, 30 * scale, ids)
+    sacaa_orgs = _universe(rng, 50 * scale, ids, seen)
+    reachout_only = _universe(rng, 15 * scale, ids, seen)
+    crm_only = _universe(rng, 30 * scale, ids, seen)
     shared = sacaa_orgs[: 25 * scale]
     reachout_orgs = shared + reachout_only
     crm_orgs = sacaa_orgs[40 * scale : 50 * scale] + crm_only
@@ -778,7 +791,7 @@ def write_samples(
     _reachout(rng, reachout_orgs, shared, paths[1], scale, labels)
     _contact_database(rng, crm_orgs, crm_orgs[: 10 * scale], paths[2], scale, labels)
     paths.append(directory / "crm_export.csv")
-    csv_orgs = _universe(rng, 12 * scale, ids) + sacaa_orgs[30 * scale : 33 * scale]
+    csv_orgs = _universe(rng, 12 * scale, ids, seen) + sacaa_orgs[30 * scale : 33 * scale]
     _crm_csv(rng, csv_orgs, paths[3], labels)
     if truth is not None:
         truth.parent.mkdir(parents=True, exist_ok=True)

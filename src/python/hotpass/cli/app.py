@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from hotpass import __version__
-from hotpass.cli import contracts, doctor, refine, samples
+from hotpass.cli import bench, contracts, doctor, explain, refine, resolve, review, samples
 
 app = typer.Typer(
     name="hotpass",
@@ -50,7 +50,11 @@ def root(
 app.command(name="refine")(refine.refine)
 app.command(name="doctor")(doctor.doctor)
 app.command(name="samples")(samples.samples)
+app.command(name="resolve")(resolve.resolve)
+app.command(name="explain")(explain.explain)
+app.add_typer(review.app, name="review")
 app.add_typer(contracts.app, name="contracts")
+app.add_typer(bench.app, name="bench")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,8 +3,8 @@
 The display name only cleans whitespace (newlines, non-breaking spaces) and keeps casing. The
 match key is what entity resolution compares: lower case, accents folded, bracketed qualifiers
 (``(Lanseria)``, ``(Pty)``), ``t/a`` / ``trading as`` clauses and legal forms removed as whole
-words, punctuation dropped. The bracketed location qualifier is returned separately so branch
-sites are not lost.
+words, trailing approval designators (``AMO``, ``ATO``) and punctuation dropped. The bracketed
+location qualifier is returned separately so branch sites are not lost.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ _LEGAL_FORMS = re.compile(
     r"\b(?:pty|ltd|limited|proprietary|cc|inc|incorporated|llc|plc|npc|soc|gmbh|bv)\b"
 )
 _TRADING_AS = re.compile(r"\btrading as\b.*$")
+# Approval designators the CAA appends ("EXAMPLE AVIATION AMO"): a licence, not part of the name.
+_DESIGNATORS = re.compile(r"(?:\s+(?:amo|ato))+$")
 _QUALIFIER = re.compile(r"\(([^()]*)\)")
 _NOT_A_PLACE = re.compile(r"\b(?:pty|ltd|trading|t/a|cc|inc|rf|npc|soc)\b", re.IGNORECASE)
 
@@ -55,6 +57,7 @@ def match_key(raw: str | None) -> str | None:
     text = _WHITESPACE.sub(" ", _NON_WORD.sub(" ", text))
     text = _WHITESPACE.sub(" ", _LEGAL_FORMS.sub(" ", text)).strip()
     text = _TRADING_AS.sub("", text).strip()
+    text = _DESIGNATORS.sub("", text) or text
     return text or None
 
 

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from hotpass.cli import app
@@ -28,12 +29,20 @@ def test_refine_samples_writes_tables_and_summary(tmp_path):
     assert (
         summary["rows"]["ingested"] == summary["rows"]["accepted"] + summary["rows"]["quarantined"]
     )
-    assert sorted(Path(p).name for p in summary["outputs"].values()) == [
-        "addresses.parquet",
-        "contacts.parquet",
-        "organisations.parquet",
-        "quarantine.parquet",
+    assert sorted(summary["outputs"]) == [
+        "addresses",
+        "contacts",
+        "links",
+        "organisations",
+        "quarantine",
+        "review_queue",
+        "staged/addresses",
+        "staged/contacts",
+        "staged/organisations",
     ]
+    assert all(Path(p).exists() for p in summary["outputs"].values())
+    assert summary["organisations"] < summary["rows"]["accepted"]
+    assert summary["review_pairs"] == len(pq.read_table(summary["outputs"]["review_queue"]))
     assert {i["profile"] for i in summary["inputs"]} == {
         "contact_database",
         "generic",

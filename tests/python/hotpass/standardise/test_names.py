@@ -64,3 +64,10 @@ def test_match_key_is_idempotent_and_ascii(text):
 def test_display_name_is_idempotent(text):
     name = display_name(text)
     assert display_name(name) == name
+
+
+def test_match_key_drops_trailing_approval_designators_only() -> None:
+    assert match_key("EXAMPLE AVIATION AMO") == match_key("Example Aviation (Pty) Ltd")
+    assert match_key("Example Aviation ATO AMO") == "example aviation"
+    assert match_key("AMO Example Aviation") == "amo example aviation"
+    assert match_key("AMO") == "amo"

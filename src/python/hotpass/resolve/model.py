@@ -1,0 +1,189 @@
+"""The probabilistic model: Splink comparisons per comparison kind, training and scoring.
+
+Training is unsupervised on every run (u by random sampling, m by expectation maximisation),
+then two corrections that the benchmark showed are needed when most organisations appear only
+once or twice (see docs/adr/0004-entity-resolution.md):
+
+* u by random sampling counts the true duplicates among the random pairs. With about 1.5
+  records per organisation, "same name" is then mostly explained by duplicates, and an exact
+  name would weigh ~1000 times too little. u is corrected to ``(u - lambda * m) / (1 - lambda)``,
+  floored at one pair in the sample.
+* EM can drive a level's m to ~1e-16 when its blocking pass never shows that level (records
+  blocked on a shared website rarely have different email domains). m is floored, so one
+  disagreeing field can never veto a match on its own.
+
+Term-frequency adjustment on exact names counts *organisations*, not records: a name's
+frequency is the number of distinct websites that use it, times the exact level's u, so a
+name shared by several companies weighs less and a name of one company keeps its full weight.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from hotpass.resolve.config import ComparisonSpec, ResolveConfig
+
+M_FLOOR = 0.01
+_LOG = logging.getLogger(__name__)
+
+
+def _name_levels(column: str) -> list[Any]:
+    import splink.comparison_level_library as cll
+
+    left, right = f"{column}_l", f"{column}_r"
+    numbers = "'\\b[0-9]+\\b'"
+    return [
+        cll.NullLevel(column),
+        cll.ExactMatchLevel(column, term_frequency_adjustments=True),
+        cll.CustomLevel(
+            f"list_sort(regexp_extract_all({left}, {numbers})) "
+            f"<> list_sort(regexp_extract_all({right}, {numbers}))",
+            label_for_charts="different numbers in the names",
+        ),
+        cll.CustomLevel(
+            f"list_has_all(string_split({left}, ' '), string_split({right}, ' ')) "
+            f"OR list_has_all(string_split({right}, ' '), string_split({left}, ' '))",
+            label_for_charts="one name has all the other's words",
+        ),
+        cll.JaroWinklerLevel(column, 0.92),
+        cll.JaroWinklerLevel(column, 0.80),
+        cll.ElseLevel(),
+    ]
+
+
+def _comparison(spec: ComparisonSpec) -> Any:
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    column = spec.column
+    levels: list[Any]
+    if spec.kind == "name":
+        levels = _name_levels(column)
+    elif spec.kind == "email":
+        domain = f"{column}_domain"
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.CustomLevel(
+                f"{domain}_l = {domain}_r", label_for_charts="same non-generic mail domain"
+            ),
+            cll.ElseLevel(),
+        ]
+    elif spec.kind in {"text", "address"}:
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.JaroWinklerLevel(column, 0.9),
+            cll.ElseLevel(),
+        ]
+    else:  # identifier, phone, website, postcode, date: equal or not
+        levels = [cll.NullLevel(column), cll.ExactMatchLevel(column), cll.ElseLevel()]
+    return CustomComparison(
+        output_column_name=column, comparison_levels=levels, comparison_description=spec.kind
+    )
+
+
+def _block(rule: list[str]) -> Any:
+    from splink import block_on
+
+    return block_on(*rule)
+
+
+def settings_for(config: ResolveConfig) -> Any:
+    """The untrained Splink settings for ``config``."""
+    from splink import SettingsCreator
+
+    linking: dict[str, Any] = (
+        {"source_dataset_column_name": "source_dataset"} if config.source_column else {}
+    )
+    return SettingsCreator(
+        link_type=config.link_type,
+        unique_id_column_name="unique_id",
+        **linking,
+        comparisons=[_comparison(spec) for spec in config.comparisons],
+        blocking_rules_to_generate_predictions=[_block(rule) for rule in config.blocking],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def _corrected(
+    model: dict[str, Any], lam: float, u_floor: float, *, correct_u: bool
+) -> dict[str, Any]:
+    """Apply the u and m corrections described in the module docstring."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m = level.get("m_probability")
+            u = level.get("u_probability")
+            if m is not None:
+                m = max(float(m), M_FLOOR)
+                level["m_probability"] = m
+            if u is not None and m is not None and correct_u:
+                level["u_probability"] = max((float(u) - lam * m) / (1 - lam), u_floor)
+    return model
+
+
+def _name_frequencies(
+    con: Any, config: ResolveConfig, table: str, u_exact: dict[str, float]
+) -> None:
+    """Register term frequencies that count organisations (distinct websites), not records."""
+    website = next((c.column for c in config.comparisons if c.kind == "website"), None)
+    for spec in config.comparisons:
+        if spec.kind != "name" or spec.column not in u_exact:
+            continue
+        column = spec.column
+        distinct = f"count(DISTINCT {website})" if website else "1"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE hotpass_tf_{column} AS
+            SELECT {column}, greatest({distinct}, 1) * {u_exact[column]!r} AS tf_{column}
+            FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}
+            """
+        )
+
+
+def train_and_score(con: Any, table: str, config: ResolveConfig) -> tuple[str, dict[str, Any]]:
+    """Train on ``table`` (features with ``unique_id``); return the scored-pairs table name
+    (pairs at or above ``config.review_floor``, with Splink's gamma columns) and the model."""
+    from splink import DuckDBAPI, Linker
+
+    # Splink reports training progress through logging; a refine run reports its own.
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db = DuckDBAPI(connection=con)
+    frame = db.register(table)
+    linker = Linker(frame, settings_for(config), log_level=logging.ERROR)
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    training_rules = [_block(rule) for rule in config.training_rules]
+    linker.training.estimate_probability_two_random_records_match(
+        training_rules, recall=config.training_recall
+    )
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=config.max_pairs_for_u, seed=config.seed
+    )
+    for rule in config.training_rules:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            _block(rule), fix_u_probabilities=True
+        )
+    model = linker.misc.save_model_to_json()
+    lam = float(model.get("probability_two_random_records_match") or 1 / max(rows, 2))
+    pairs_total = max(rows * (rows - 1) / 2, 1)
+    u_floor = 1 / min(config.max_pairs_for_u, pairs_total)
+    model = _corrected(model, lam, u_floor, correct_u=config.correct_u_for_duplicates)
+    u_exact = {}
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("tf_adjustment_column"):
+                u_exact[level["tf_adjustment_column"]] = level["u_probability"]
+    scored = Linker(frame, model, log_level=logging.ERROR)
+    _name_frequencies(con, config, table, u_exact)
+    for column in u_exact:
+        scored.table_management.register_term_frequency_lookup(
+            db.register(f"hotpass_tf_{column}"), column
+        )
+    predictions = scored.inference.predict(
+        threshold_match_probability=config.review_floor, warning_mode="never"
+    )
+    return predictions.physical_name, model

@@ -1,0 +1,318 @@
+"""Stage ``survive``: golden organisations and contacts from resolved clusters.
+
+* One golden organisation per cluster, with a stable ``org_id`` (:mod:`hotpass.survive.ids`).
+* Sites (docs/adr/0004): a cluster whose records name two or more different locations
+  (``Example Academy (Durban)``, ``... (Cape Town)``) is one organisation with several sites.
+  Each location becomes a site record (``record_kind = 'site'``) with its own ``org_id`` and
+  ``parent_org_id`` pointing at the organisation; its records' contacts and addresses attach
+  to the site, and the organisation record still merges every record of the cluster. A single
+  location is only a qualifier: it is kept in ``locations`` and no site is made.
+* Every field is chosen by :func:`hotpass.survive.fields.survive_fields`; ``provenance`` lists,
+  per field, the value, the record ids that supplied it, the rule and the losing candidates.
+* Contacts stay whole records. Within one organisation (or site), contacts with the same email,
+  or the same name and phone, are one person; one primary contact is chosen by role seniority
+  and channel validity, never one marked do-not-contact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hotpass.resolve import connected_components
+from hotpass.survive.fields import survive_fields
+from hotpass.survive.ids import assign_org_ids
+
+__all__ = ["Golden", "survive"]
+
+RECENCY = "coalesce(o.last_interaction_date, o.load_date, o.collected_at)"
+COMPLETENESS = (
+    " + ".join(
+        f"(o.{column} IS NOT NULL)::INT"
+        for column in (
+            "website_domain",
+            "province",
+            "category",
+            "org_type",
+            "amo_number",
+            "planes",
+            "description",
+            "last_interaction_date",
+        )
+    )
+    + " + len(o.emails) + len(o.phones)"
+)
+
+# (field, value expression over staged organisation o, validity expression, multi-valued)
+ORGANISATION_FIELDS: tuple[tuple[str, str, str, bool], ...] = (
+    # A name without a branch qualifier names the organisation, not one of its sites.
+    ("display_name", "o.display_name", "o.location_qualifier IS NULL", False),
+    ("match_key", "o.match_key", "true", False),
+    ("website_url", "o.website_url", "o.website_kind = 'own'", False),
+    ("website_domain", "o.website_domain", "true", False),
+    ("province", "o.province", "true", False),
+    ("category", "o.category", "true", False),
+    ("org_type", "o.org_type", "true", False),
+    ("registration_status", "o.registration_status", "true", False),
+    ("crm_status", "o.crm_status", "true", False),
+    ("priority", "o.priority", "true", False),
+    ("amo_number", "o.amo_number", "true", False),
+    ("planes", "o.planes", "true", True),
+    ("descriptions", "o.description", "true", True),
+    ("notes", "o.notes", "true", True),
+    ("locations", "o.location_qualifier", "true", True),
+)
+SINGLE = [f for f in ORGANISATION_FIELDS if not f[3]]
+MULTI = [f for f in ORGANISATION_FIELDS if f[3]]
+
+SENIORITY = """CASE
+    WHEN regexp_matches(lower(role), 'accountable|ceo|owner|managing director|\\bmd\\b') THEN 1
+    WHEN regexp_matches(lower(role), 'chief pilot|cfi|head of|director|gm|general manager') THEN 2
+    WHEN regexp_matches(lower(role), 'manager|operations|\\bops\\b') THEN 3
+    WHEN role IS NOT NULL THEN 4 ELSE 5 END"""
+
+
+@dataclass
+class Golden:
+    """Arrow tables of the golden layer and the record -> org_id map."""
+
+    organisations: Any
+    contacts: Any
+    addresses: Any
+    record_org_ids: Any
+
+
+def _groups(con: Any) -> None:
+    """hotpass_groups(group_id, org_id, parent_org_id, record_kind, location) and
+    hotpass_members(group_id, record_id) and hotpass_home(record_id, group_id)."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_sites AS
+        WITH located AS (
+            SELECT i.org_id, o.record_id, o.location_qualifier AS location,
+                   lower(o.location_qualifier) AS place
+            FROM hotpass_survive_orgs o JOIN hotpass_record_org i USING (record_id)
+            WHERE o.location_qualifier IS NOT NULL
+        ), multi AS (
+            SELECT org_id FROM located GROUP BY org_id HAVING count(DISTINCT place) > 1
+        )
+        SELECT l.org_id || '-' || substr(sha256(l.place), 1, 6) AS group_id,
+               l.org_id AS parent_org_id, l.record_id, l.place,
+               min(l.location) OVER (PARTITION BY l.org_id, l.place) AS location
+        FROM located l JOIN multi USING (org_id)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_groups AS
+        SELECT DISTINCT org_id AS group_id, NULL::VARCHAR AS parent_org_id,
+               'organisation' AS record_kind, NULL::VARCHAR AS location
+        FROM hotpass_record_org
+        UNION ALL
+        SELECT DISTINCT group_id, parent_org_id, 'site', location FROM hotpass_sites"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_members AS
+        SELECT org_id AS group_id, record_id FROM hotpass_record_org
+        UNION ALL SELECT group_id, record_id FROM hotpass_sites"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_home AS
+        SELECT i.record_id, coalesce(s.group_id, i.org_id) AS group_id
+        FROM hotpass_record_org i LEFT JOIN hotpass_sites s USING (record_id)"""
+    )
+
+
+def _organisation_candidates(con: Any) -> None:
+    parts = []
+    for name, value, valid, multi in ORGANISATION_FIELDS:
+        parts.append(
+            f"""SELECT m.group_id, '{name}' AS field, {str(multi).lower()} AS multi, o.record_id,
+                CAST({value} AS VARCHAR) AS value, ({valid}) AS valid, o.source_priority,
+                {RECENCY} AS recency, {COMPLETENESS} AS completeness
+            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
+        )
+    for name, column in (("emails", "emails"), ("phones", "phones")):
+        parts.append(
+            f"""SELECT m.group_id, '{name}', true, o.record_id, unnest(o.{column}), true,
+                o.source_priority, {RECENCY}, {COMPLETENESS}
+            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
+        )
+    # The latest interaction is a fact about time: only recency decides it.
+    parts.append(
+        """SELECT m.group_id, 'last_interaction_date', false, o.record_id,
+            CAST(o.last_interaction_date AS VARCHAR), true, 0, o.last_interaction_date, 0
+        FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hotpass_org_candidates AS " + " UNION ALL ".join(parts)
+    )
+
+
+def _golden_organisations(con: Any) -> Any:
+    singles = ",\n".join(
+        f"max(f.value) FILTER (WHERE f.field = '{name}') AS {name}" for name, *_ in SINGLE
+    )
+    multis = ",\n".join(
+        f"coalesce(max(f.\"values\") FILTER (WHERE f.field = '{name}'), []) AS {name}"
+        for name in ("emails", "phones", *(m[0] for m in MULTI))
+    )
+    return con.sql(
+        f"""WITH fields AS (
+            SELECT g.group_id, {singles}, {multis},
+                max(f.value) FILTER (WHERE f.field = 'last_interaction_date')
+                    AS last_interaction_date,
+                list({{'field': f.field, 'value': f.value, 'values': f."values",
+                       'record_ids': f.record_ids, 'rule': f.rule, 'losers': f.losers}}
+                     ORDER BY f.field) FILTER (WHERE f.field IS NOT NULL) AS provenance
+            FROM hotpass_groups g LEFT JOIN hotpass_org_fields f USING (group_id)
+            GROUP BY g.group_id
+        ), dnc AS (
+            SELECT m.group_id, bool_or(o.do_not_contact) AS do_not_contact,
+                   list(o.record_id ORDER BY o.record_id) FILTER (WHERE o.do_not_contact)
+                       AS dnc_records,
+                   list(o.record_id ORDER BY o.record_id) AS source_records
+            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
+            GROUP BY m.group_id
+        )
+        SELECT g.group_id AS org_id, g.parent_org_id, g.record_kind,
+            CASE WHEN g.record_kind = 'site' THEN p.display_name || ' (' || g.location || ')'
+                 ELSE f.display_name END AS display_name,
+            f.match_key, f.website_url, f.website_domain, f.emails, f.phones, f.province,
+            f.category, f.org_type, f.registration_status, f.crm_status, f.priority,
+            f.amo_number, f.planes, f.descriptions, f.notes, f.locations,
+            CAST(f.last_interaction_date AS DATE) AS last_interaction_date,
+            d.do_not_contact, d.source_records,
+            list_concat(f.provenance, CASE WHEN d.do_not_contact THEN
+                [{{'field': 'do_not_contact', 'value': 'true', 'values': ['true'],
+                  'record_ids': d.dnc_records, 'rule': 'any record says do not contact',
+                  'losers': []::STRUCT(record_id VARCHAR, value VARCHAR)[]}}]
+                ELSE [] END) AS provenance
+        FROM hotpass_groups g JOIN fields f USING (group_id) JOIN dnc d USING (group_id)
+        LEFT JOIN fields p ON p.group_id = g.parent_org_id
+        ORDER BY org_id"""
+    ).to_arrow_table()
+
+
+def _golden_contacts(con: Any) -> Any:
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_contact_in AS
+        SELECT c.*, h.group_id AS org_id, o.source_priority,
+               coalesce(o.last_interaction_date, o.load_date, o.collected_at) AS recency,
+               (c.name IS NOT NULL)::INT + (c.role IS NOT NULL)::INT + (c.email IS NOT NULL)::INT
+                 + (c.phone IS NOT NULL)::INT AS completeness
+        FROM hotpass_survive_contacts c
+        JOIN hotpass_home h ON h.record_id = c.org_record_id
+        JOIN hotpass_survive_orgs o ON o.record_id = c.org_record_id"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_contact_edges AS
+        WITH keys AS (
+            SELECT contact_id, org_id || '|e|' || lower(email) AS k FROM hotpass_contact_in
+            WHERE email IS NOT NULL
+            UNION ALL
+            SELECT contact_id, org_id || '|np|' || lower(name) || '|' || phone
+            FROM hotpass_contact_in WHERE name IS NOT NULL AND phone IS NOT NULL
+        )
+        SELECT DISTINCT contact_id AS unique_id_l,
+               min(contact_id) OVER (PARTITION BY k) AS unique_id_r FROM keys"""
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hotpass_contact_nodes AS "
+        "SELECT contact_id AS unique_id FROM hotpass_contact_in"
+    )
+    connected_components(
+        con, "hotpass_contact_nodes", "hotpass_contact_edges", "hotpass_contact_clusters"
+    )
+    parts = []
+    for name, valid in (
+        ("name", "NOT placeholder"),
+        ("role", "true"),
+        ("email", "true"),
+        ("phone", "phone_kind IS DISTINCT FROM 'invalid'"),
+        ("note", "true"),
+    ):
+        parts.append(
+            f"""SELECT k.cluster_id AS group_id, '{name}' AS field, false AS multi,
+                c.contact_id AS record_id, c.{name} AS value, ({valid}) AS valid,
+                c.source_priority, c.recency, c.completeness
+            FROM hotpass_contact_in c
+            JOIN hotpass_contact_clusters k ON k.unique_id = c.contact_id"""
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hotpass_contact_candidates AS " + " UNION ALL ".join(parts)
+    )
+    survive_fields(con, "hotpass_contact_candidates", "hotpass_contact_fields")
+    return con.sql(
+        f"""WITH people AS (
+            SELECT k.cluster_id, min(c.org_id) AS org_id,
+                   bool_or(c.do_not_contact) AS do_not_contact,
+                   bool_and(c.placeholder) AS placeholder,
+                   list(c.contact_id ORDER BY c.contact_id) AS source_contacts,
+                   list(DISTINCT c.record_id ORDER BY c.record_id) AS source_records
+            FROM hotpass_contact_in c
+            JOIN hotpass_contact_clusters k ON k.unique_id = c.contact_id
+            GROUP BY k.cluster_id
+        ), fields AS (
+            SELECT group_id AS cluster_id,
+                max(value) FILTER (WHERE field = 'name') AS name,
+                max(value) FILTER (WHERE field = 'role') AS role,
+                max(value) FILTER (WHERE field = 'email') AS email,
+                max(value) FILTER (WHERE field = 'phone') AS phone,
+                max(value) FILTER (WHERE field = 'note') AS note,
+                list({{'field': field, 'value': value, 'values': "values",
+                      'record_ids': record_ids, 'rule': rule, 'losers': losers}}
+                     ORDER BY field) AS provenance
+            FROM hotpass_contact_fields GROUP BY group_id
+        ), joined AS (
+            SELECT 'contact_' || substr(sha256(p.org_id || '|' || p.cluster_id), 1, 12)
+                       AS contact_id,
+                   p.org_id, f.name, f.role, f.email, f.phone, f.note, p.do_not_contact,
+                   p.placeholder, p.source_contacts, p.source_records,
+                   coalesce(f.provenance, []) AS provenance,
+                   {SENIORITY.replace("role", "f.role")} AS seniority,
+                   (f.email IS NOT NULL)::INT + (f.phone IS NOT NULL)::INT AS channels
+            FROM people p LEFT JOIN fields f USING (cluster_id)
+        ), eligible AS (
+            SELECT j.*, NOT j.do_not_contact AND NOT j.placeholder AND j.channels > 0
+                        AND NOT coalesce(o.dnc, false) AS can_be_primary
+            FROM joined j LEFT JOIN (
+                SELECT m.group_id, bool_or(s.do_not_contact) AS dnc
+                FROM hotpass_members m JOIN hotpass_survive_orgs s USING (record_id)
+                GROUP BY m.group_id) o ON o.group_id = j.org_id
+        )
+        SELECT contact_id, org_id, name, role, email, phone, note, do_not_contact, placeholder,
+               can_be_primary AND row_number() OVER (
+                   PARTITION BY org_id ORDER BY can_be_primary DESC, seniority, channels DESC,
+                   contact_id) = 1 AS is_primary,
+               source_contacts, source_records, provenance
+        FROM eligible ORDER BY org_id, contact_id"""
+    ).to_arrow_table()
+
+
+def survive(
+    con: Any,
+    *,
+    organisations: str,
+    contacts: str,
+    addresses: str,
+    clusters: str,
+    previous_ids: Any | None = None,
+) -> Golden:
+    """Build the golden layer from staged DuckDB tables and ``clusters`` (unique_id,
+    cluster_id). ``previous_ids`` (Arrow: record_id, org_id) keeps ids stable across runs."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW hotpass_survive_orgs AS SELECT * FROM {organisations}"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW hotpass_survive_contacts AS SELECT * FROM {contacts}")
+    assign_org_ids(con, clusters, previous_ids, out="hotpass_record_org")
+    _groups(con)
+    _organisation_candidates(con)
+    survive_fields(con, "hotpass_org_candidates", "hotpass_org_fields")
+    golden_orgs = _golden_organisations(con)
+    golden_contacts = _golden_contacts(con)
+    golden_addresses = con.sql(
+        f"""SELECT h.group_id AS org_id, a.* FROM {addresses} a
+            JOIN hotpass_home h ON h.record_id = a.org_record_id ORDER BY a.address_id"""
+    ).to_arrow_table()
+    record_org_ids = con.sql(
+        "SELECT record_id, org_id FROM hotpass_record_org ORDER BY record_id"
+    ).to_arrow_table()
+    return Golden(golden_orgs, golden_contacts, golden_addresses, record_org_ids)

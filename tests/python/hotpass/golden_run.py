@@ -1,0 +1,41 @@
+"""A refine of the committed samples into a workspace, shared by golden-layer tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from hotpass.pipeline import RunSummary, refine
+from hotpass.settings import load_settings
+
+SAMPLES = sorted(Path("samples").glob("*.xlsx")) + sorted(Path("samples").glob("*.csv"))
+
+
+@dataclass
+class Run:
+    summary: RunSummary
+    workspace: Path
+    export: Path
+
+    def table(self, name: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = pq.read_table(self.export / f"{name}.parquet").to_pylist()
+        return rows
+
+    def org_of(self) -> dict[str, str]:
+        """record_id -> golden organisation (not site) id."""
+        return {
+            record: org["org_id"]
+            for org in self.table("organisations")
+            if org["record_kind"] == "organisation"
+            for record in org["source_records"]
+        }
+
+
+def refine_into(workspace: Path, inputs: list[Path] | None = None) -> Run:
+    settings = load_settings(environ={}, overrides={"workspace": workspace})
+    export = workspace / "export"
+    summary = refine(inputs or SAMPLES, settings=settings, export_dir=export)
+    return Run(summary, workspace, export)

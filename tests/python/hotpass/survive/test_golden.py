@@ -1,0 +1,111 @@
+"""The golden layer built from the committed samples: sites, contacts, provenance, ids."""
+
+import shutil
+
+import pytest
+
+from tests.python.hotpass.golden_run import SAMPLES, refine_into
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return refine_into(tmp_path_factory.mktemp("golden") / "ws")
+
+
+def _staged(run, name):
+    return run.table(f"staged/{name}")
+
+
+def test_every_accepted_organisation_row_is_in_exactly_one_golden_organisation(run):
+    staged = {o["record_id"] for o in _staged(run, "organisations")}
+    golden = run.table("organisations")
+    used = [r for o in golden if o["record_kind"] == "organisation" for r in o["source_records"]]
+    assert sorted(used) == sorted(staged)
+    assert run.summary.organisations == len(golden)
+    assert len(golden) < len(staged)  # duplicates were merged
+
+
+def test_two_locations_make_sites_that_keep_their_addresses_and_contacts(run):
+    staged = _staged(run, "organisations")
+    durban = next(o["record_id"] for o in staged if o["location_qualifier"] == "Durban")
+    cape = next(o["record_id"] for o in staged if o["location_qualifier"] == "Cape Town")
+    golden = {o["org_id"]: o for o in run.table("organisations")}
+    parent = run.org_of()[durban]
+    assert run.org_of()[cape] == parent
+    sites = {o["org_id"]: o for o in golden.values() if o["parent_org_id"] == parent}
+    assert len(sites) == 2
+    assert {tuple(s["source_records"]) for s in sites.values()} == {(durban,), (cape,)}
+    assert all(s["record_kind"] == "site" for s in sites.values())
+    site_of = {s["source_records"][0]: org_id for org_id, s in sites.items()}
+    for address in run.table("addresses"):
+        if address["org_record_id"] in site_of:
+            assert address["org_id"] == site_of[address["org_record_id"]]
+    site_contacts = [c for c in run.table("contacts") if set(c["source_records"]) & set(site_of)]
+    assert site_contacts
+    assert all(c["org_id"] in sites for c in site_contacts)
+
+
+def test_a_single_location_qualifier_is_no_evidence_of_another_organisation(run):
+    staged = _staged(run, "organisations")
+    lanseria = next(o for o in staged if o["location_qualifier"] == "Lanseria")
+    org_id = run.org_of()[lanseria["record_id"]]
+    golden = {o["org_id"]: o for o in run.table("organisations")}
+    assert len(golden[org_id]["source_records"]) > 1
+    assert golden[org_id]["locations"] == ["Lanseria"]
+    assert not [o for o in golden.values() if o["parent_org_id"] == org_id]
+
+
+def test_provenance_names_record_rule_and_losers_for_every_chosen_field(run):
+    golden = [o for o in run.table("organisations") if len(o["source_records"]) > 2]
+    assert golden
+    for org in golden:
+        fields = {p["field"]: p for p in org["provenance"]}
+        assert fields["display_name"]["value"] == org["display_name"]
+        assert set(fields["display_name"]["record_ids"]) <= set(org["source_records"])
+        for entry in org["provenance"]:
+            assert entry["rule"] in {
+                "only candidate",
+                "validity",
+                "source priority",
+                "recency",
+                "completeness",
+                "record id",
+                "merged",
+                "any record says do not contact",
+            }
+            assert all(loser["value"] != entry["value"] for loser in entry["losers"])
+
+
+def test_contacts_merge_per_person_with_one_primary_never_do_not_contact(run):
+    golden = run.table("contacts")
+    staged = _staged(run, "contacts")
+    assert sorted(c for g in golden for c in g["source_contacts"]) == sorted(
+        c["contact_id"] for c in staged
+    )
+    orgs = {o["org_id"] for o in run.table("organisations")}
+    assert {c["org_id"] for c in golden} <= orgs
+    primaries = [c for c in golden if c["is_primary"]]
+    assert len({c["org_id"] for c in primaries}) == len(primaries)
+    assert not [c for c in primaries if c["do_not_contact"] or c["placeholder"]]
+    emails = [(c["org_id"], c["email"]) for c in golden if c["email"]]
+    assert len(emails) == len(set(emails))  # one golden contact per address per organisation
+
+
+def test_ids_are_stable_across_reruns_fresh_workspaces_and_unrelated_additions(run, tmp_path):
+    before = run.org_of()
+    again = refine_into(run.workspace)
+    assert again.org_of() == before
+    fresh = refine_into(tmp_path / "fresh")
+    assert fresh.org_of() == before
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "Organisation Name;Website;Email;Phone;Province\r\n"
+        "Quokka Unrelated Aviation;quokka-unrelated.co.za;info@quokka-unrelated.co.za;"
+        "0215550100;Western Cape\r\n",
+        encoding="cp1252",
+    )
+    inputs = [*SAMPLES, extra]
+    shutil.copytree(run.workspace, tmp_path / "grown")
+    grown = refine_into(tmp_path / "grown", inputs).org_of()
+    assert {record: grown[record] for record in before} == before
+    assert len(set(grown.values())) == len(set(before.values())) + 1
