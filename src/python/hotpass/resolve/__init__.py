@@ -40,6 +40,7 @@ class Resolution:
     review: Any
     seconds: dict[str, float] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def _q(name: str) -> str:
@@ -258,7 +259,9 @@ def resolve(
 
     started = time.perf_counter()
     say("resolve: training and scoring (Splink)")
-    pairs, model = train_and_score(con, table, config)
+    pairs, model, notes = train_and_score(con, table, config)
+    for note in notes:
+        say(f"resolve: {note}")
     seconds["splink"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -391,4 +394,6 @@ def resolve(
     clusters = con.sql(
         "SELECT unique_id, cluster_id FROM hotpass_clusters ORDER BY unique_id"
     ).to_arrow_table()
-    return Resolution(clusters=clusters, links=links, review=review, seconds=seconds, model=model)
+    return Resolution(
+        clusters=clusters, links=links, review=review, seconds=seconds, model=model, notes=notes
+    )

@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hotpass.errors import ProfileError
+from hotpass.yaml_models import looks_like_file, parse_yaml_model, read_yaml_model
 
 ComparisonKind = Literal[
     "name", "text", "date", "identifier", "email", "phone", "website", "postcode", "address"
@@ -76,6 +76,13 @@ class ResolveConfig(_Model):
         description="remove true duplicates from random-sampling u (names that are near-unique"
         " per entity, as organisation names are; not for people, who share names)",
     )
+    false_agreement_share: float = Field(
+        default=0.001,
+        gt=0,
+        lt=1,
+        description="with the u correction: the largest share of random pairs agreeing at a"
+        " level that may be different entities (floors u)",
+    )
     seed: int = 42
     max_pairs_for_u: int = Field(default=1_000_000, ge=1000)
 
@@ -98,6 +105,8 @@ class ResolveConfig(_Model):
                         problems.append(f"{group}: {column!r} is not a compared column")
         if self.link_type != "dedupe_only" and not self.source_column:
             problems.append(f"link_type {self.link_type} needs source_column")
+        if self.link_type == "link_only" and self.deterministic:
+            problems.append("deterministic rules would link within one source: not with link_only")
         if len(known) != len(self.comparisons):
             problems.append("a column is compared twice")
         if problems:
@@ -111,27 +120,15 @@ class ResolveConfig(_Model):
         raise KeyError(column)
 
 
-def _parse(text: str, origin: str) -> ResolveConfig:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProfileError([f"{origin}: not valid YAML ({exc})"]) from None
-    try:
-        return ResolveConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ProfileError(
-            [
-                f"{origin}: {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
-                for e in exc.errors()
-            ]
-        ) from None
-
-
 @cache
 def builtin_configs() -> dict[str, ResolveConfig]:
     folder = resources.files("hotpass.resolve") / "builtin"
     configs = [
-        _parse(entry.read_text(encoding="utf-8"), f"builtin resolution profile {entry.name}")
+        parse_yaml_model(
+            entry.read_text(encoding="utf-8"),
+            f"builtin resolution profile {entry.name}",
+            ResolveConfig,
+        )
         for entry in folder.iterdir()
         if entry.name.endswith(".yaml")
     ]
@@ -144,13 +141,8 @@ def load_config(name_or_path: str) -> ResolveConfig:
     Raises:
         ProfileError: unknown name, unreadable file or invalid content (every problem listed).
     """
-    path = Path(name_or_path)
-    if path.suffix in {".yaml", ".yml"} or path.exists():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError([f"{path}: cannot be read ({exc.strerror})"]) from None
-        return _parse(text, str(path))
+    if looks_like_file(name_or_path):
+        return read_yaml_model(Path(name_or_path), ResolveConfig)
     configs = builtin_configs()
     if name_or_path in configs:
         return configs[name_or_path]

@@ -7,7 +7,8 @@ once or twice (see docs/adr/0004-entity-resolution.md):
 * u by random sampling counts the true duplicates among the random pairs. With about 1.5
   records per organisation, "same name" is then mostly explained by duplicates, and an exact
   name would weigh ~1000 times too little. u is corrected to ``(u - lambda * m) / (1 - lambda)``,
-  floored at one pair in the sample.
+  floored so that at most ``false_agreement_share`` of the agreeing random pairs are different
+  entities (a floor tied to lambda, so a name-only match scores the same at any table size).
 * EM can drive a level's m to ~1e-16 when its blocking pass never shows that level (records
   blocked on a shared website rarely have different email domains). m is floored, so one
   disagreeing field can never veto a match on its own.
@@ -20,6 +21,7 @@ name shared by several companies weighs less and a name of one company keeps its
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from hotpass.resolve.config import ComparisonSpec, ResolveConfig
@@ -109,9 +111,14 @@ def settings_for(config: ResolveConfig) -> Any:
 
 
 def _corrected(
-    model: dict[str, Any], lam: float, u_floor: float, *, correct_u: bool
+    model: dict[str, Any], lam: float, sampled: float, *, correct_u: bool, false_share: float
 ) -> dict[str, Any]:
-    """Apply the u and m corrections described in the module docstring."""
+    """Apply the u and m corrections described in the module docstring.
+
+    ``sampled`` is how many random pairs u was estimated from. When the agreements seen are
+    within two standard deviations of what true duplicates alone would give, the difference
+    ``u - lambda*m`` is noise and u takes its floor.
+    """
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
@@ -122,7 +129,15 @@ def _corrected(
                 m = max(float(m), M_FLOOR)
                 level["m_probability"] = m
             if u is not None and m is not None and correct_u:
-                level["u_probability"] = max((float(u) - lam * m) / (1 - lam), u_floor)
+                # At most ``false_share`` of the random pairs agreeing at this level are
+                # different entities: a floor that does not depend on the table size.
+                floor = false_share * lam * m / (1 - lam)
+                from_duplicates = sampled * lam * m
+                seen = float(u) * sampled
+                if seen <= from_duplicates + 2 * math.sqrt(from_duplicates) + 1:
+                    level["u_probability"] = floor
+                else:
+                    level["u_probability"] = max((float(u) - lam * m) / (1 - lam), floor)
     return model
 
 
@@ -145,9 +160,24 @@ def _name_frequencies(
         )
 
 
-def train_and_score(con: Any, table: str, config: ResolveConfig) -> tuple[str, dict[str, Any]]:
+def _empty_pairs(con: Any, model: dict[str, Any]) -> str:
+    gammas = "".join(
+        f", NULL::INTEGER AS gamma_{c['output_column_name']}" for c in model["comparisons"]
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hotpass_no_pairs AS SELECT NULL::VARCHAR AS unique_id_l, "
+        "NULL::VARCHAR AS unique_id_r, NULL::DOUBLE AS match_probability, "
+        f"NULL::DOUBLE AS match_weight{gammas} WHERE false"
+    )
+    return "hotpass_no_pairs"
+
+
+def train_and_score(
+    con: Any, table: str, config: ResolveConfig
+) -> tuple[str, dict[str, Any], list[str]]:
     """Train on ``table`` (features with ``unique_id``); return the scored-pairs table name
-    (pairs at or above ``config.review_floor``, with Splink's gamma columns) and the model."""
+    (pairs at or above ``config.review_floor``, with Splink's gamma columns), the model and
+    notes on training steps the data could not support (their defaults were used)."""
     from splink import DuckDBAPI, Linker
 
     # Splink reports training progress through logging; a refine run reports its own.
@@ -156,26 +186,57 @@ def train_and_score(con: Any, table: str, config: ResolveConfig) -> tuple[str, d
     frame = db.register(table)
     linker = Linker(frame, settings_for(config), log_level=logging.ERROR)
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    if rows < 2:  # noqa: PLR2004 - a pair needs two records
+        untrained = linker.misc.save_model_to_json()
+        return _empty_pairs(con, untrained), untrained, [f"{rows} record(s): nothing to compare"]
+    notes: list[str] = []
     training_rules = [_block(rule) for rule in config.training_rules]
-    linker.training.estimate_probability_two_random_records_match(
-        training_rules, recall=config.training_recall
-    )
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=config.max_pairs_for_u, seed=config.seed
-    )
+    steps: list[tuple[str, Any]] = [
+        (
+            "match rate",
+            lambda: linker.training.estimate_probability_two_random_records_match(
+                training_rules, recall=config.training_recall
+            ),
+        ),
+        (
+            "u by random sampling",
+            lambda: linker.training.estimate_u_using_random_sampling(
+                max_pairs=config.max_pairs_for_u, seed=config.seed
+            ),
+        ),
+    ]
+    train = linker.training
     for rule in config.training_rules:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            _block(rule), fix_u_probabilities=True
+        steps.append(
+            (
+                f"m by EM on {'+'.join(rule)}",
+                lambda rule=rule: train.estimate_parameters_using_expectation_maximisation(
+                    _block(rule), fix_u_probabilities=True
+                ),
+            )
         )
+    for name, step in steps:
+        try:
+            step()
+        except Exception as exc:  # - Splink raises many types when data is thin
+            notes.append(
+                f"{name}: not estimable from this data ({type(exc).__name__}); "
+                "Splink's default used"
+            )
     model = linker.misc.save_model_to_json()
     lam = float(model.get("probability_two_random_records_match") or 1 / max(rows, 2))
-    pairs_total = max(rows * (rows - 1) / 2, 1)
-    u_floor = 1 / min(config.max_pairs_for_u, pairs_total)
-    model = _corrected(model, lam, u_floor, correct_u=config.correct_u_for_duplicates)
+    model["probability_two_random_records_match"] = lam
+    model = _corrected(
+        model,
+        lam,
+        min(float(config.max_pairs_for_u), rows * (rows - 1) / 2),
+        correct_u=config.correct_u_for_duplicates,
+        false_share=config.false_agreement_share,
+    )
     u_exact = {}
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
-            if level.get("tf_adjustment_column"):
+            if level.get("tf_adjustment_column") and level.get("u_probability") is not None:
                 u_exact[level["tf_adjustment_column"]] = level["u_probability"]
     scored = Linker(frame, model, log_level=logging.ERROR)
     _name_frequencies(con, config, table, u_exact)
@@ -186,4 +247,4 @@ def train_and_score(con: Any, table: str, config: ResolveConfig) -> tuple[str, d
     predictions = scored.inference.predict(
         threshold_match_probability=config.review_floor, warning_mode="never"
     )
-    return predictions.physical_name, model
+    return predictions.physical_name, model, notes

@@ -67,7 +67,8 @@ MULTI = [f for f in ORGANISATION_FIELDS if f[3]]
 
 SENIORITY = """CASE
     WHEN regexp_matches(lower(role), 'accountable|ceo|owner|managing director|\\bmd\\b') THEN 1
-    WHEN regexp_matches(lower(role), 'chief pilot|cfi|head of|director|gm|general manager') THEN 2
+    WHEN regexp_matches(lower(role), 'chief pilot|cfi|head of|director|\\bgm\\b|general manager')
+        THEN 2
     WHEN regexp_matches(lower(role), 'manager|operations|\\bops\\b') THEN 3
     WHEN role IS NOT NULL THEN 4 ELSE 5 END"""
 

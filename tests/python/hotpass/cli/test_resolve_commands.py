@@ -45,16 +45,14 @@ def _people(path, rng):
     return truth
 
 
-def test_resolve_runs_on_any_table_with_a_profile(tmp_path):
-    profile = tmp_path / "people.yaml"
-    profile.write_text(PEOPLE_PROFILE)
-    truth = _people(tmp_path / "people.csv", random.Random(5))
+def _resolve_clusters(tmp_path, profile, tables):
+    """Run ``hotpass resolve`` into tmp_path/out; return unique_id -> cluster_id."""
     out = tmp_path / "out"
     result = runner.invoke(
         app,
         [
             "resolve",
-            str(tmp_path / "people.csv"),
+            *map(str, tables),
             "--profile",
             str(profile),
             "--out",
@@ -64,11 +62,19 @@ def test_resolve_runs_on_any_table_with_a_profile(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    clusters = dict(zip(*pq.read_table(out / "clusters.parquet").to_pydict().values(), strict=True))
+    return dict(zip(*pq.read_table(out / "clusters.parquet").to_pydict().values(), strict=True))
+
+
+def test_resolve_runs_on_any_table_with_a_profile(tmp_path):
+    profile = tmp_path / "people.yaml"
+    profile.write_text(PEOPLE_PROFILE)
+    truth = _people(tmp_path / "people.csv", random.Random(5))
+    clusters = _resolve_clusters(tmp_path, profile, [tmp_path / "people.csv"])
     assert set(clusters) == set(truth)
     for record, person in truth.items():
         same = {r for r, p in truth.items() if p == person}
         assert {r for r, c in clusters.items() if c == clusters[record]} == same
+    out = tmp_path / "out"
     assert (out / "links.parquet").exists() and (out / "review_queue.parquet").exists()
 
 
@@ -125,3 +131,26 @@ def test_review_lists_pairs_and_records_decisions(refined):
         app, ["review", "accept", "nope", "--workspace", str(refined.workspace)]
     )
     assert unknown.exit_code == 2
+
+
+def test_resolve_links_two_tables_without_deduplicating_either(tmp_path):
+    rng = random.Random(3)
+    left, right = ["person_id,full_name,email,phone"], ["person_id,full_name,email,phone"]
+    for person in range(200):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        email = f"{first}.{last}{person}@ex{person % 30}.co.za".lower()
+        phone = f"08{rng.randrange(10**7, 10**8)}"
+        left.append(f"a{person},{first} {last},{email},{phone}")
+        if person % 2 == 0:
+            right.append(f"b{person},{first.upper()} {last.upper()},{email},+27{phone[1:]}")
+    (tmp_path / "crm.csv").write_text("\n".join(left) + "\n")
+    (tmp_path / "events.csv").write_text("\n".join(right) + "\n")
+    profile = tmp_path / "link.yaml"
+    profile.write_text(
+        PEOPLE_PROFILE.replace("name: people", "name: people-link\nlink_type: link_only")
+        + "source_column: source\n"
+    )
+    clusters = _resolve_clusters(tmp_path, profile, [tmp_path / "crm.csv", tmp_path / "events.csv"])
+    for person in range(0, 200, 2):
+        assert clusters[f"a{person}"] == clusters[f"b{person}"]
+    assert len(set(clusters.values())) == 200

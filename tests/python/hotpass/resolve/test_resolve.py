@@ -94,3 +94,27 @@ def test_labelled_benchmark_meets_the_quality_target():
     assert result.f1 >= 0.98, result
     assert result.records > 400
     assert 0 < result.clusters <= result.records
+
+
+@pytest.mark.parametrize(
+    ("rows", "organisations"),
+    [
+        ([], 0),
+        (["Solo Aero;solo.co.za;info@solo.co.za;0215550100;Western Cape"], 1),
+        (
+            [
+                "Alpha Aero;alpha.co.za;info@alpha.co.za;0215550100;Western Cape",
+                "Beta Air;beta.co.za;info@beta.co.za;0215550199;Gauteng",
+                "Alpha Aero (Pty) Ltd;alpha.co.za;ops@alpha.co.za;0215550100;Western Cape",
+            ],
+            2,
+        ),
+    ],
+)
+def test_too_little_data_to_train_still_resolves(tmp_path, rows, organisations):
+    source = tmp_path / "crm.csv"
+    header = "Organisation Name;Website;Email;Phone;Province"
+    source.write_text("\r\n".join([header, *rows, ";x.co.za;;;"]) + "\r\n", encoding="cp1252")
+    run = refine_into(tmp_path / "ws", [source])
+    assert run.summary.organisations == organisations
+    assert run.summary.rows["quarantined"] == 1

@@ -109,3 +109,35 @@ def test_ids_are_stable_across_reruns_fresh_workspaces_and_unrelated_additions(r
     grown = refine_into(tmp_path / "grown", inputs).org_of()
     assert {record: grown[record] for record in before} == before
     assert len(set(grown.values())) == len(set(before.values())) + 1
+
+
+def _seniority(role):
+    role = (role or "").lower()
+    for rank, words in enumerate(
+        (("accountable", "ceo", "owner"), ("chief pilot", "cfi"), ("operations", "manager"))
+    ):
+        if any(word in role for word in words):
+            return rank
+    return 3 if role else 4
+
+
+def test_the_primary_contact_is_the_most_senior_reachable_person(run):
+    by_org: dict[str, list[dict]] = {}
+    for contact in run.table("contacts"):
+        by_org.setdefault(contact["org_id"], []).append(contact)
+    blocked = {o["org_id"] for o in run.table("organisations") if o["do_not_contact"]}
+    checked = 0
+    for org_id, contacts in by_org.items():
+        reachable = [
+            c
+            for c in contacts
+            if not c["do_not_contact"] and not c["placeholder"] and (c["email"] or c["phone"])
+        ]
+        primaries = [c for c in contacts if c["is_primary"]]
+        if not reachable or org_id in blocked:  # a do-not-contact organisation has no primary
+            assert not primaries
+            continue
+        assert len(primaries) == 1
+        assert _seniority(primaries[0]["role"]) == min(_seniority(c["role"]) for c in reachable)
+        checked += len(reachable) > 1
+    assert checked  # some organisations had a real choice to make
