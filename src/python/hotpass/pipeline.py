@@ -1,7 +1,8 @@
 """The refine pipeline: the only module that knows the order of the stages.
 
-Today: ingest -> standardise -> contracts -> resolve -> survive -> write. Later stages
-(validate, score, publish) slot in here as they land.
+Today: ingest -> standardise -> contracts -> resolve -> survive -> validate (gate) -> write.
+Later stages (score, publish) slot in here as they land. A failed error rule in the gate
+blocks the write: the export directory is left as it was.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class RunSummary:
     links: int = 0
     review_pairs: int = 0
     resolve: dict[str, Any] = field(default_factory=dict)
+    gate: dict[str, Any] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
@@ -335,6 +337,7 @@ def refine(
     """
     from hotpass.ingest import ingest
     from hotpass.profiles import builtin_profiles, load_profile
+    from hotpass.validate import validate, write_report
 
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -375,23 +378,47 @@ def refine(
     tables, resolve_stats = _resolve_and_survive(frames, settings, say)
     clock["resolve_survive"] = time.perf_counter() - mark
 
-    outputs: dict[str, str] = {}
-    if export_dir is not None:
+    row_counts = {
+        "ingested": ingested_rows,
+        "blank_skipped": sum(s.blank_skipped for s in ingested.inputs),
+        "accepted": accepted,
+        "quarantined": quarantined,
+    }
+    mark = time.perf_counter()
+    say("validate: quality scores and the Great Expectations gate")
+    validation = validate(
+        run_id=run_id,
+        organisations=tables["organisations"],
+        contacts=tables["contacts"],
+        staged_organisations=frames["organisations"],
+        raw=ingested.raw,
+        quarantine=frames["quarantine"],
+        inputs=[asdict(s) for s in ingested.inputs],
+        rows=row_counts,
+        quarantine_by_rule=dict(sorted(rules.items())),
+        review_pairs=tables["review_queue"].num_rows,
+        workspace=settings.workspace,
+        previous_organisations=export_dir / "organisations.parquet" if export_dir else None,
+    )
+    tables["organisations"] = validation.organisations
+    clock["validate"] = time.perf_counter() - mark
+    status: Status = "staged" if validation.gate.passed else "blocked"
+    report_dir = settings.workspace / "runs" / run_id
+    outputs = write_report(validation, report_dir)
+    if status == "blocked":
+        say(f"validate: {len(validation.gate.errors)} error rule(s) failed; nothing published")
+    elif export_dir is not None:
         say(f"write: {export_dir}")
-        outputs = _write_exports(tables, export_dir)
+        outputs.update(_write_exports(tables, export_dir))
+        outputs.update(write_report(validation, export_dir))
         _save_org_ids(tables["organisation_ids"], settings.workspace / ORG_IDS_FILE)
     golden_orgs = tables["organisations"]
 
     return RunSummary(
         run_id=run_id,
-        status="staged",
+        status=status,
         inputs=[asdict(s) for s in ingested.inputs],
-        rows={
-            "ingested": ingested_rows,
-            "blank_skipped": sum(s.blank_skipped for s in ingested.inputs),
-            "accepted": accepted,
-            "quarantined": quarantined,
-        },
+        rows=row_counts,
         tables={name: tables[name].num_rows for name in EXPORT_TABLES},
         quarantine_by_rule=dict(sorted(rules.items())),
         organisations=golden_orgs.num_rows,
@@ -399,6 +426,7 @@ def refine(
         links=tables["links"].num_rows,
         review_pairs=tables["review_queue"].num_rows,
         resolve=resolve_stats,
+        gate=validation.gate.to_dict(),
         stage_seconds={name: round(value, 3) for name, value in clock.items()},
         outputs=outputs,
         seconds=round(time.perf_counter() - started, 3),

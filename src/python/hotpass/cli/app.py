@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from hotpass import __version__
-from hotpass.cli import bench, contracts, doctor, explain, refine, resolve, review, samples
+from hotpass.cli import (
+    bench,
+    contracts,
+    doctor,
+    explain,
+    refine,
+    resolve,
+    review,
+    samples,
+    validate,
+)
 
 app = typer.Typer(
     name="hotpass",
@@ -52,6 +62,8 @@ app.command(name="doctor")(doctor.doctor)
 app.command(name="samples")(samples.samples)
 app.command(name="resolve")(resolve.resolve)
 app.command(name="explain")(explain.explain)
+app.command(name="validate")(validate.validate)
+app.command(name="qa")(validate.qa)
 app.add_typer(review.app, name="review")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(bench.app, name="bench")

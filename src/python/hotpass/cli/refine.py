@@ -1,9 +1,9 @@
-"""``hotpass refine``: ingest and standardise workbooks into staged tables."""
+"""``hotpass refine``: workbooks in, golden tables out, behind the quality gate."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
+EXIT_BLOCKED = 3
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
@@ -54,9 +55,10 @@ def refine(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="Settings file.")] = None,
 ) -> None:
-    """Refine workbooks into staged organisations, contacts, addresses and quarantine.
+    """Refine workbooks into golden organisations and contacts, behind the quality gate.
 
-    Exit 0 on success, 1 when the run failed, 2 on bad input (nothing is written then).
+    Exit 0 on success, 1 when the run failed, 2 on bad input, 3 when the gate blocked the
+    run (nothing is written to the export directory then; the report still is).
     """
     from hotpass.cli.progress import reporter
     from hotpass.errors import HotpassError, InputError, ProfileError, SettingsError
@@ -96,6 +98,8 @@ def refine(
         _print_summary(summary)
     if summary.status == "failed":
         raise typer.Exit(EXIT_FAILED)
+    if summary.status == "blocked":
+        raise typer.Exit(EXIT_BLOCKED)
 
 
 def _print_summary(summary: RunSummary) -> None:
@@ -121,5 +125,25 @@ def _print_summary(summary: RunSummary) -> None:
         typer.echo(
             "quarantine: " + ", ".join(f"{r} {n}" for r, n in summary.quarantine_by_rule.items())
         )
+    gate = summary.gate
+    if gate:
+        typer.echo(f"gate: {gate['errors']} error rule(s) failed, {gate['warnings']} warning(s)")
+        print_failures(gate["results"])
+    if summary.status == "blocked":
+        typer.echo("blocked: nothing was published; the export directory is unchanged")
     for name, path in summary.outputs.items():
         typer.echo(f"  wrote {name}: {path}")
+
+
+def print_failures(results: list[dict[str, Any]]) -> None:
+    """One line per failed expectation: counts and sample ids, never values."""
+    for result in results:
+        if result["success"]:
+            continue
+        count = result["unexpected_count"]
+        sample = f" e.g. {', '.join(result['sample_ids'])}" if result["sample_ids"] else ""
+        typer.echo(
+            f"  {result['severity']}: {result['suite']}: {result['expectation']}"
+            f"({result['column'] or 'table'})"
+            f"{'' if count is None else f': {count} unexpected'}{sample}"
+        )

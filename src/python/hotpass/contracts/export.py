@@ -83,3 +83,14 @@ def write_exports(schema_dir: Path, docs_page: Path) -> list[Path]:
     docs_page.write_text(schemas_markdown(), encoding="utf-8")
     written.append(docs_page)
     return written
+
+
+def stale_exports(schema_dir: Path, docs_page: Path) -> list[str]:
+    """The generated files that are missing or differ from what the models give now."""
+    expected = {schema_dir / name: text for name, text in json_schemas().items()}
+    expected[docs_page] = schemas_markdown()
+    return [
+        str(path)
+        for path, text in expected.items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]

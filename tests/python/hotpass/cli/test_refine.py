@@ -32,9 +32,13 @@ def test_refine_samples_writes_tables_and_summary(tmp_path):
     assert sorted(summary["outputs"]) == [
         "addresses",
         "contacts",
+        "data_docs",
+        "gate",
         "links",
         "organisations",
         "quarantine",
+        "report",
+        "report_md",
         "review_queue",
         "staged/addresses",
         "staged/contacts",

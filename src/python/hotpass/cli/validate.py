@@ -1,0 +1,101 @@
+"""``hotpass validate`` and ``hotpass qa``: the quality gate on demand, and every check CI runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_BLOCKED = 3
+
+
+def _gate(export: Path, workspace: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    from hotpass.cli.refine import print_failures
+    from hotpass.validate import gate_tables
+    from hotpass.validate.gate import run_gate
+
+    missing = [n for n in ("organisations", "contacts") if not (export / f"{n}.parquet").exists()]
+    if missing:
+        typer.echo(f"hotpass validate: {export} has no {', '.join(missing)} table", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    tables = gate_tables(
+        pq.read_table(export / "organisations.parquet"), pq.read_table(export / "contacts.parquet")
+    )
+    gate = run_gate(tables, workspace=workspace)
+    typer.echo(
+        f"gate on {export}: {len(gate.errors)} error rule(s) failed, "
+        f"{len(gate.warnings)} warning(s); Data Docs: {gate.data_docs}"
+    )
+    print_failures(gate.to_dict()["results"])
+    return gate.passed
+
+
+ExportOption = Annotated[
+    Path | None, typer.Option(help="Export directory to check (default: <workspace>/export).")
+]
+WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.")]
+
+
+def validate(export: ExportOption = None, workspace: WorkspaceOption = None) -> None:
+    """Run the golden-table suites of the gate on a published export.
+
+    Exit 0 when every error rule passes, 3 when one fails, 2 when the tables are missing.
+    """
+    from hotpass.settings import load_settings
+
+    settings = load_settings(overrides={"workspace": workspace})
+    if not _gate(export or settings.workspace / "export", settings.workspace):
+        raise typer.Exit(EXIT_BLOCKED)
+
+
+def qa(
+    export: ExportOption = None,
+    workspace: WorkspaceOption = None,
+    profiles: Annotated[
+        list[Path] | None,
+        typer.Option(help="Extra profile YAML files to lint (source or resolution profiles)."),
+    ] = None,
+) -> None:
+    """The gate, the contracts drift check and the profile linter together, as CI runs them."""
+    from hotpass.contracts.export import stale_exports
+    from hotpass.errors import ProfileError
+    from hotpass.profiles import builtin_profiles, load_profile
+    from hotpass.resolve import builtin_configs, load_config
+    from hotpass.settings import load_settings
+
+    settings = load_settings(overrides={"workspace": workspace})
+    failed: list[str] = []
+    problems: list[str] = []
+    try:
+        checked = len(builtin_profiles()) + len(builtin_configs())
+    except ProfileError as exc:
+        problems.extend(exc.problems)
+        checked = 0
+    for path in profiles or []:
+        try:
+            load_config(str(path)) if "comparisons:" in path.read_text() else load_profile(
+                str(path)
+            )
+            checked += 1
+        except (ProfileError, OSError) as exc:
+            problems.extend(getattr(exc, "problems", [str(exc)]))
+    typer.echo(f"profiles: {checked} valid, {len(problems)} problem(s)")
+    for problem in problems:
+        typer.echo(f"  {problem}")
+    if problems:
+        failed.append("profiles")
+    stale = stale_exports(Path("schemas"), Path("docs/reference/schemas.md"))
+    typer.echo(f"contracts: {'up to date' if not stale else 'stale: ' + ', '.join(stale)}")
+    if stale:
+        failed.append("contracts")
+    if not _gate(export or settings.workspace / "export", settings.workspace):
+        failed.append("gate")
+    if failed:
+        typer.echo(f"qa failed: {', '.join(failed)}")
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo("qa passed")

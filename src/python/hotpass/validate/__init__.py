@@ -1,0 +1,206 @@
+"""Stage ``validate``: quality scores, the Great Expectations gate and the run report.
+
+Error rules that fail block publishing (the pipeline then writes nothing to the export
+directory); warn rules are reported. Report and gate results are written for every run,
+blocked or not, under ``<workspace>/runs/<run_id>/``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hotpass.validate.gate import GateResult, load_suites, run_gate
+from hotpass.validate.quality import score_organisations
+from hotpass.validate.report import ReportData, render_html, render_markdown
+
+__all__ = ["Validation", "gate_tables", "validate", "write_report"]
+
+_NESTED = ("provenance", "source_records", "emails", "phones", "planes", "descriptions", "notes")
+
+
+@dataclass
+class Validation:
+    organisations: Any  # golden organisations with score and flags (Arrow)
+    gate: GateResult
+    report: ReportData
+
+
+def gate_tables(
+    organisations: Any, contacts: Any, sources: Any | None = None, raw: Any | None = None
+) -> dict[str, Any]:
+    """The pandas frames the suites validate (nested columns reduced to counts)."""
+    frame = organisations.to_pandas()
+    frame["source_record_count"] = frame["source_records"].map(len)
+    frame = frame.drop(
+        columns=[c for c in (*_NESTED, "locations", "data_quality_flags") if c in frame]
+    )
+    people = contacts.to_pandas()
+    people = people.drop(
+        columns=[c for c in people if c in {"provenance", "source_contacts", "source_records"}]
+    )
+    tables: dict[str, Any] = {"organisations": frame, "contacts": people}
+    if sources is not None:
+        tables["sources"] = sources
+    if raw is not None:
+        raw_frame = (
+            raw.drop_columns(["extra"]).to_pandas()
+            if "extra" in raw.column_names
+            else raw.to_pandas()
+        )
+        for profile in sorted(set(raw_frame["profile"])):
+            tables[f"raw_{profile}"] = raw_frame[raw_frame["profile"] == profile].reset_index(
+                drop=True
+            )
+    return tables
+
+
+def _sources(con: Any, inputs: list[dict[str, Any]], quarantine: Any) -> Any:
+    import pandas as pd
+
+    con.register("hotpass_v_quarantine", quarantine)
+    counts = dict(
+        con.execute("SELECT source_file, count(*) FROM hotpass_v_quarantine GROUP BY 1").fetchall()
+    )
+    con.unregister("hotpass_v_quarantine")
+    rows = []
+    for item in inputs:
+        name = Path(item["path"]).name
+        ingested = int(item["rows_ingested"])
+        quarantined = int(counts.get(name, 0))
+        rows.append(
+            {
+                "source_file": name,
+                "profile": item["profile"],
+                "rows_ingested": ingested,
+                "quarantined": quarantined,
+                "quarantine_share": quarantined / ingested if ingested else 1.0,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["source_file", "profile", "rows_ingested", "quarantined", "quarantine_share"],
+    )
+
+
+def _fields(con: Any, staged: Any) -> list[dict[str, Any]]:
+    con.register("hotpass_v_staged", staged)
+    pairs = {
+        "name": ("name_raw IS NOT NULL", "display_name IS NOT NULL"),
+        "website": ("website_raw IS NOT NULL", "website_domain IS NOT NULL"),
+        "email": ("len(email_values) > 0", "len(emails) > 0"),
+        "phone": ("len(phone_values) > 0", "len(phones) > 0"),
+        "province": ("province_raw IS NOT NULL", "province IS NOT NULL"),
+    }
+    select = ", ".join(f"avg(({fill})::INT), avg(({valid})::INT)" for fill, valid in pairs.values())
+    values = con.execute(f"SELECT {select} FROM hotpass_v_staged").fetchall()[0]
+    con.unregister("hotpass_v_staged")
+    return [
+        {"name": name, "fill": float(values[2 * i] or 0), "valid": float(values[2 * i + 1] or 0)}
+        for i, name in enumerate(pairs)
+    ]
+
+
+def _changes(con: Any, previous: Path | None, current: Any) -> dict[str, int] | None:
+    if previous is None or not previous.exists():
+        return None
+    fingerprint = (
+        "md5(concat_ws('|', display_name, website_domain, province, emails::VARCHAR, "
+        "phones::VARCHAR, do_not_contact::VARCHAR, source_records::VARCHAR))"
+    )
+    import duckdb
+
+    con.register("hotpass_v_current", current)
+    try:
+        row = con.execute(
+            f"""WITH old AS (SELECT org_id, {fingerprint} AS f FROM read_parquet(?)),
+                 new AS (SELECT org_id, {fingerprint} AS f FROM hotpass_v_current)
+            SELECT count(*) FILTER (WHERE old.org_id IS NULL),
+                   count(*) FILTER (WHERE new.org_id IS NULL),
+                   count(*) FILTER (WHERE old.f <> new.f),
+                   count(*) FILTER (WHERE old.f = new.f)
+            FROM old FULL OUTER JOIN new USING (org_id)""",
+            [str(previous)],
+        ).fetchall()[0]
+    except duckdb.Error:
+        return None  # an unreadable earlier export: nothing to compare with
+    finally:
+        con.unregister("hotpass_v_current")
+    return dict(zip(("added", "removed", "changed", "unchanged"), map(int, row), strict=True))
+
+
+def validate(
+    *,
+    run_id: str,
+    organisations: Any,
+    contacts: Any,
+    staged_organisations: Any,
+    raw: Any,
+    quarantine: Any,
+    inputs: list[dict[str, Any]],
+    rows: dict[str, int],
+    quarantine_by_rule: dict[str, int],
+    review_pairs: int,
+    workspace: Path,
+    previous_organisations: Path | None = None,
+    suites_dir: Path | None = None,
+) -> Validation:
+    """Score the golden organisations, run the gate over every table, assemble the report."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        scored = score_organisations(con, organisations, contacts, staged_organisations)
+        sources = _sources(con, inputs, quarantine)
+        tables = gate_tables(scored, contacts, sources, raw)
+        gate = run_gate(tables, workspace=workspace, suites=load_suites(suites_dir))
+        scores = scored.column("data_quality_score").to_pylist()
+        histogram = [0] * 10
+        for score in scores:
+            histogram[min(int(score * 10), 9)] += 1
+        kinds = scored.column("record_kind").to_pylist()
+        report = ReportData(
+            run_id=run_id,
+            status="staged" if gate.passed else "blocked",
+            rows=rows,
+            quarantine_by_rule=quarantine_by_rule,
+            organisation_rows=staged_organisations.num_rows,
+            organisations=kinds.count("organisation"),
+            sites=kinds.count("site"),
+            contacts=contacts.num_rows,
+            review_pairs=review_pairs,
+            fields=_fields(con, staged_organisations),
+            score_histogram=histogram,
+            mean_score=sum(scores) / len(scores) if scores else 0.0,
+            gate=gate,
+            changes=_changes(con, previous_organisations, scored),
+            sources=sources.to_dict("records"),
+        )
+    finally:
+        con.close()
+    return Validation(scored, gate, report)
+
+
+def write_report(validation: Validation, directory: Path) -> dict[str, str]:
+    """Write report.html, report.md, gate.json and the Data Docs into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.html").write_text(render_html(validation.report), encoding="utf-8")
+    (directory / "report.md").write_text(render_markdown(validation.report), encoding="utf-8")
+    (directory / "gate.json").write_text(
+        json.dumps(validation.gate.to_dict(), indent=2) + "\n", encoding="utf-8"
+    )
+    written = {
+        "report": str(directory / "report.html"),
+        "report_md": str(directory / "report.md"),
+        "gate": str(directory / "gate.json"),
+    }
+    if validation.gate.data_docs:
+        docs = Path(validation.gate.data_docs).parent
+        target = directory / "data_docs"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(docs, target)
+        written["data_docs"] = str(target / "index.html")
+    return written

@@ -1,0 +1,166 @@
+"""The quality gate: Great Expectations suites from ``data_expectations/`` run as one
+checkpoint over the tables of a run.
+
+Each expectation carries a GX severity: ``critical`` is an *error* rule that blocks
+publishing, ``warning`` a *warn* rule that is only reported. Results keep counts and sample
+ids (``org_id``, ``contact_id``, ``record_id``, ``source_file``), never values, so they can be
+printed and logged without personal data. Data Docs are built into ``<workspace>/gx`` (a
+fresh GX project each run) and copied beside the run's report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warn"]
+SAMPLE_IDS = 5
+
+
+@dataclass
+class ExpectationResult:
+    suite: str
+    table: str
+    expectation: str
+    column: str | None
+    severity: Severity
+    success: bool
+    unexpected_count: int | None
+    element_count: int | None
+    sample_ids: list[str]
+    why: str
+
+
+@dataclass
+class GateResult:
+    results: list[ExpectationResult] = field(default_factory=list)
+    data_docs: str | None = None
+
+    @property
+    def errors(self) -> list[ExpectationResult]:
+        return [r for r in self.results if not r.success and r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ExpectationResult]:
+        return [r for r in self.results if not r.success and r.severity == "warn"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "data_docs": self.data_docs,
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+def load_suites(directory: Path | None = None) -> list[dict[str, Any]]:
+    """The suites as JSON documents (GX suite format plus ``meta.hotpass_table``)."""
+    if directory is not None:
+        entries = sorted(directory.glob("*.json"))
+        return [json.loads(p.read_text(encoding="utf-8")) for p in entries]
+    folder = resources.files("data_expectations")
+    return [
+        json.loads(entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".json")
+    ]
+
+
+def _context(root: Path) -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network in a run
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(root))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.enable_analytics(False)
+    return context
+
+
+def run_gate(
+    tables: dict[str, Any], *, workspace: Path, suites: list[dict[str, Any]] | None = None
+) -> GateResult:
+    """Run every suite whose table is in ``tables`` (pandas DataFrames) as one checkpoint."""
+    import great_expectations as gx
+    from great_expectations.checkpoint.actions import UpdateDataDocsAction
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    chosen = [s for s in (suites or load_suites()) if s["meta"]["hotpass_table"] in tables]
+    # A fresh GX project per gate run: the suites in the repository are the source of truth,
+    # and a stored checkpoint must never point at a table this run does not have.
+    root = workspace / "gx"
+    shutil.rmtree(root, ignore_errors=True)
+    batches = root / "batches"
+    batches.mkdir(parents=True)
+    context = _context(root)
+    source = context.data_sources.add_pandas_filesystem("hotpass", base_directory=str(batches))
+    definitions = []
+    meta: dict[str, dict[str, Any]] = {}
+    for document in chosen:
+        table = document["meta"]["hotpass_table"]
+        id_column = document["meta"]["hotpass_id_column"]
+        tables[table].to_parquet(batches / f"{table}.parquet", index=False)
+        asset = source.add_parquet_asset(table)
+        batch = asset.add_batch_definition_path(table, path=f"{table}.parquet")
+        suite = gx.ExpectationSuite(name=document["name"], meta=document.get("meta", {}))
+        for item in document["expectations"]:
+            suite.add_expectation_configuration(ExpectationConfiguration(**item))
+        suite = context.suites.add(suite)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=document["name"], data=batch, suite=suite)
+        )
+        definitions.append(definition)
+        meta[document["name"]] = {"table": table, "id_column": id_column}
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="hotpass_gate",
+            validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="data_docs")],
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
+    outcome = checkpoint.run()
+    gate = GateResult()
+    for validation in outcome.run_results.values():
+        suite_name = validation.suite_name
+        info = meta[suite_name]
+        frame = tables[info["table"]]
+        for result in validation.results:
+            config = result.expectation_config
+            details = result.result or {}
+            indices = details.get("unexpected_index_list") or []
+            ids = [
+                str(frame.iloc[i][info["id_column"]])
+                for i in indices[:SAMPLE_IDS]
+                if isinstance(i, int) and i < len(frame)
+            ]
+            gate.results.append(
+                ExpectationResult(
+                    suite=suite_name,
+                    table=info["table"],
+                    expectation=config.type,
+                    column=config.kwargs.get("column"),
+                    severity="error" if str(config.severity.value) == "critical" else "warn",
+                    success=bool(result.success),
+                    unexpected_count=details.get("unexpected_count"),
+                    element_count=details.get("element_count"),
+                    sample_ids=ids,
+                    why=(config.meta or {}).get("why", ""),
+                )
+            )
+    sites = context.get_docs_sites_urls()
+    if sites:
+        gate.data_docs = sites[0]["site_url"].removeprefix("file://")
+    return gate

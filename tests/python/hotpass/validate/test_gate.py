@@ -1,0 +1,305 @@
+"""The quality gate: every error rule blocks, warn rules only report, a blocked run publishes
+nothing, and the report's numbers are the run's."""
+
+import html.parser
+import json
+from collections.abc import Callable
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from hotpass.cli.app import app
+from hotpass.validate import gate_tables
+from hotpass.validate.gate import load_suites, run_gate
+from tests.python.hotpass.golden_run import refine_into
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return refine_into(tmp_path_factory.mktemp("gate") / "ws")
+
+
+@pytest.fixture(scope="module")
+def baseline(run):
+    """Gate tables of a good run: golden tables, the per-source summary and the raw rows."""
+    import pandas as pd
+
+    from hotpass.ingest import ingest
+    from hotpass.profiles import builtin_profiles
+    from tests.python.hotpass.golden_run import SAMPLES
+
+    organisations = pq.read_table(run.export / "organisations.parquet")
+    contacts = pq.read_table(run.export / "contacts.parquet")
+    raw = ingest(SAMPLES, profile=None, profiles=builtin_profiles(), max_bytes=2**30).raw
+    sources = pd.DataFrame(
+        [
+            {
+                "source_file": "a.csv",
+                "profile": "generic",
+                "rows_ingested": 10,
+                "quarantined": 1,
+                "quarantine_share": 0.1,
+            }
+        ]
+    )
+    return gate_tables(organisations, contacts, sources, raw)
+
+
+def _first(frame, column, value):
+    return frame.index[frame[column] == value][0]
+
+
+def _set(table, column, value, *, where=None):
+    def mutate(tables):
+        frame = tables[table]
+        row = 0 if where is None else _first(frame, *where)
+        if value is None or isinstance(value, str):
+            frame[column] = frame[column].astype(object)
+        frame.loc[row, column] = value
+
+    return mutate
+
+
+def _copy_id(table, column):
+    def mutate(tables):
+        frame = tables[table]
+        frame.loc[1, column] = frame.loc[0, column]
+
+    return mutate
+
+
+def _empty(table):
+    def mutate(tables):
+        tables[table] = tables[table].iloc[0:0]
+
+    return mutate
+
+
+def _names_missing(table):
+    def mutate(tables):
+        frame = tables[table]
+        rows = frame.index[frame["role"] == "organisation"]
+        frame.loc[rows[: max(2, len(rows) // 5)], "organisation_name"] = None
+
+    return mutate
+
+
+def _dnc_primary(tables):
+    frame = tables["contacts"]
+    frame.loc[0, "do_not_contact"] = True
+    frame.loc[0, "is_primary"] = True
+
+
+RAW = ["raw_sacaa", "raw_reachout", "raw_contact_database", "raw_generic"]
+# One violating change per error rule: (suite, expectation, column, row condition) -> mutation.
+Rule = tuple[str, str, str | None, str | None]
+MUTATIONS: dict[Rule, Callable[[dict], None]] = {
+    ("golden_organisations", "expect_table_row_count_to_be_between", None, None): _empty(
+        "organisations"
+    ),
+    ("golden_organisations", "expect_column_values_to_not_be_null", "org_id", None): _set(
+        "organisations", "org_id", None
+    ),
+    ("golden_organisations", "expect_column_values_to_be_unique", "org_id", None): _copy_id(
+        "organisations", "org_id"
+    ),
+    ("golden_organisations", "expect_column_values_to_not_be_null", "display_name", None): _set(
+        "organisations", "display_name", None
+    ),
+    ("golden_organisations", "expect_column_values_to_match_regex", "match_key", None): _set(
+        "organisations", "match_key", "Not A Key!"
+    ),
+    ("golden_organisations", "expect_column_values_to_be_in_set", "record_kind", None): _set(
+        "organisations", "record_kind", "branch"
+    ),
+    (
+        "golden_organisations",
+        "expect_column_values_to_be_null",
+        "parent_org_id",
+        'record_kind=="organisation"',
+    ): _set("organisations", "parent_org_id", "org_x", where=("record_kind", "organisation")),
+    (
+        "golden_organisations",
+        "expect_column_values_to_not_be_null",
+        "parent_org_id",
+        'record_kind=="site"',
+    ): _set("organisations", "parent_org_id", None, where=("record_kind", "site")),
+    ("golden_organisations", "expect_column_values_to_be_in_set", "province", None): _set(
+        "organisations", "province", "Unknown"
+    ),
+    ("golden_organisations", "expect_column_values_to_match_regex", "website_domain", None): _set(
+        "organisations", "website_domain", "not a domain"
+    ),
+    (
+        "golden_organisations",
+        "expect_column_values_to_be_between",
+        "data_quality_score",
+        None,
+    ): _set("organisations", "data_quality_score", 1.5),
+    (
+        "golden_organisations",
+        "expect_column_values_to_be_between",
+        "source_record_count",
+        None,
+    ): _set("organisations", "source_record_count", 0),
+    ("golden_contacts", "expect_column_values_to_not_be_null", "contact_id", None): _set(
+        "contacts", "contact_id", None
+    ),
+    ("golden_contacts", "expect_column_values_to_be_unique", "contact_id", None): _copy_id(
+        "contacts", "contact_id"
+    ),
+    ("golden_contacts", "expect_column_values_to_not_be_null", "org_id", None): _set(
+        "contacts", "org_id", None
+    ),
+    ("golden_contacts", "expect_column_values_to_match_regex", "email", None): _set(
+        "contacts", "email", "Not An Email"
+    ),
+    ("golden_contacts", "expect_column_values_to_match_regex", "phone", None): _set(
+        "contacts", "phone", "0821234567"
+    ),
+    (
+        "golden_contacts",
+        "expect_column_values_to_be_in_set",
+        "is_primary",
+        "do_not_contact==True",
+    ): _dnc_primary,
+    ("sources", "expect_column_values_to_be_between", "quarantine_share", None): _set(
+        "sources", "quarantine_share", 0.6
+    ),
+    ("sources", "expect_column_values_to_be_between", "rows_ingested", None): _set(
+        "sources", "rows_ingested", 0
+    ),
+    **{
+        (raw, "expect_column_values_to_not_be_null", "organisation_name", 'role=="organisation"'): (
+            _names_missing(raw)
+        )
+        for raw in RAW
+    },
+    **{
+        (raw, "expect_column_values_to_be_unique", "record_id", None): _copy_id(raw, "record_id")
+        for raw in RAW
+    },
+}
+
+
+def _error_rules():
+    for suite in load_suites():
+        for item in suite["expectations"]:
+            if item["severity"] == "critical":
+                kwargs = item["kwargs"]
+                yield (
+                    suite["name"],
+                    item["type"],
+                    kwargs.get("column"),
+                    kwargs.get("row_condition"),
+                )
+
+
+def test_every_error_rule_has_a_violating_case():
+    assert set(_error_rules()) == set(MUTATIONS)
+
+
+@pytest.mark.parametrize("rule", sorted(MUTATIONS, key=str), ids=lambda r: f"{r[0]}:{r[1]}:{r[2]}")
+def test_each_error_rule_blocks(baseline, tmp_path, rule):
+    suite = next(s for s in load_suites() if s["name"] == rule[0])
+    table = suite["meta"]["hotpass_table"]
+    tables = {table: baseline[table].copy()}
+    MUTATIONS[rule](tables)
+    gate = run_gate(tables, workspace=tmp_path, suites=[suite])
+    failed = {(r.suite, r.expectation, r.column) for r in gate.errors}
+    assert (rule[0], rule[1], rule[2]) in failed
+    assert not gate.passed
+
+
+def test_the_good_run_passes_every_suite(baseline, tmp_path):
+    gate = run_gate(dict(baseline), workspace=tmp_path)
+    assert gate.passed, [(r.suite, r.expectation, r.column) for r in gate.errors]
+    assert {r.suite for r in gate.results} == {s["name"] for s in load_suites()}
+    # GX merges two expectations of one type on one column: none may be lost that way.
+    assert len(gate.results) == sum(len(s["expectations"]) for s in load_suites())
+
+
+def test_a_warn_rule_reports_without_blocking(baseline, tmp_path):
+    tables = {"organisations": baseline["organisations"].copy()}
+    tables["organisations"]["website_domain"] = None
+    gate = run_gate(tables, workspace=tmp_path)
+    assert gate.passed
+    assert [(w.expectation, w.column) for w in gate.warnings] == [
+        ("expect_column_values_to_not_be_null", "website_domain")
+    ]
+    assert gate.warnings[0].unexpected_count == len(tables["organisations"])
+
+
+def _broken_source(path):
+    lines = ["Organisation Name;Website;Email;Phone;Province"]
+    lines += [f";site{i}.co.za;;;" for i in range(8)]  # no names: quarantined
+    lines += ["Alpha Aero;alpha.co.za;info@alpha.co.za;0215550100;Gauteng"]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+
+
+def test_a_mostly_quarantined_source_blocks_and_publishes_nothing(run, tmp_path):
+    source = tmp_path / "broken.csv"
+    _broken_source(source)
+    export = tmp_path / "export"
+    export.mkdir()
+    published = (run.export / "organisations.parquet").read_bytes()
+    (export / "organisations.parquet").write_bytes(published)
+    result = CliRunner().invoke(
+        app,
+        [
+            "refine",
+            str(source),
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--export",
+            str(export),
+            "--summary-json",
+            str(tmp_path / "summary.json"),
+        ],
+    )
+    assert result.exit_code == 3, result.output
+    assert "error: sources: expect_column_values_to_be_between(quarantine_share)" in result.output
+    assert "broken.csv" in result.output  # the sample id of a failing source is its file
+    assert "alpha" not in result.output.lower()  # ids and counts only, never values
+    assert (export / "organisations.parquet").read_bytes() == published
+    assert sorted(p.name for p in export.iterdir()) == ["organisations.parquet"]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "blocked"
+    assert summary["gate"]["errors"] >= 1
+    assert (tmp_path / "ws" / "runs" / summary["run_id"] / "report.html").exists()
+
+
+class _Cells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.cells, self._in = [], False
+
+    def handle_starttag(self, tag, attrs):
+        self._in = tag == "td"
+
+    def handle_data(self, data):
+        if self._in:
+            self.cells.append(data)
+
+    def handle_endtag(self, tag):
+        self._in = False
+
+
+def test_the_report_renders_offline_with_the_runs_numbers(run):
+    page = (run.export / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "<link" not in page and "src=" not in page
+    parser = _Cells()
+    parser.feed(page)
+    counts = dict(zip(parser.cells[0:20:2], parser.cells[1:20:2], strict=True))
+    summary = run.summary
+    staged = pq.read_table(run.export / "staged" / "organisations.parquet").num_rows
+    golden = [o for o in run.table("organisations") if o["record_kind"] == "organisation"]
+    assert int(counts["rows ingested"]) == summary.rows["ingested"]
+    assert int(counts["rows quarantined"]) == summary.rows["quarantined"]
+    assert int(counts["golden organisations"]) == len(golden)
+    assert int(counts["duplicates merged"]) == staged - len(golden)
+    assert int(counts["review pairs open"]) == summary.review_pairs
+    markdown = (run.export / "report.md").read_text(encoding="utf-8")
+    assert f"{staged - len(golden)} duplicates merged" in markdown
+    assert (run.export / "data_docs" / "index.html").exists()
