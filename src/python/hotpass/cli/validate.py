@@ -12,23 +12,35 @@ EXIT_BAD_INPUT = 2
 EXIT_BLOCKED = 3
 
 
-def _gate(export: Path, workspace: Path) -> bool:
+def _gate(export: Path | None, workspace: Path, ref: str | None = None) -> bool:
+    """Run the gate on a run's kept tables (``ref``) or on an export's golden tables."""
     import pyarrow.parquet as pq
 
     from hotpass.cli.refine import print_failures
     from hotpass.validate import gate_tables
-    from hotpass.validate.gate import run_gate
+    from hotpass.validate.gate import load_tables, run_gate
 
-    missing = [n for n in ("organisations", "contacts") if not (export / f"{n}.parquet").exists()]
-    if missing:
-        typer.echo(f"hotpass validate: {export} has no {', '.join(missing)} table", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    tables = gate_tables(
-        pq.read_table(export / "organisations.parquet"), pq.read_table(export / "contacts.parquet")
-    )
+    if ref is not None:
+        kept = workspace / "runs" / ref / "gate_tables"
+        if not kept.is_dir():
+            typer.echo(f"hotpass validate: no run {ref!r} in {workspace / 'runs'}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        tables, where = load_tables(kept), f"run {ref}"
+    else:
+        export = export or workspace / "export"
+        names = ("organisations", "contacts")
+        missing = [n for n in names if not (export / f"{n}.parquet").exists()]
+        if missing:
+            typer.echo(f"hotpass validate: {export} has no {', '.join(missing)} table", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        tables = gate_tables(
+            pq.read_table(export / "organisations.parquet"),
+            pq.read_table(export / "contacts.parquet"),
+        )
+        where = str(export)
     gate = run_gate(tables, workspace=workspace)
     typer.echo(
-        f"gate on {export}: {len(gate.errors)} error rule(s) failed, "
+        f"gate on {where}: {len(gate.errors)} error rule(s) failed, "
         f"{len(gate.warnings)} warning(s); Data Docs: {gate.data_docs}"
     )
     print_failures(gate.to_dict()["results"])
@@ -41,15 +53,23 @@ ExportOption = Annotated[
 WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.")]
 
 
-def validate(export: ExportOption = None, workspace: WorkspaceOption = None) -> None:
-    """Run the golden-table suites of the gate on a published export.
+def validate(
+    ref: Annotated[
+        str | None,
+        typer.Option(help="A run id: re-check every table that run's gate saw (all suites)."),
+    ] = None,
+    export: ExportOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Run the quality gate on demand: a past run's tables, or an export's golden tables.
 
+    Without --ref the golden-table suites run on the export (default <workspace>/export).
     Exit 0 when every error rule passes, 3 when one fails, 2 when the tables are missing.
     """
     from hotpass.settings import load_settings
 
     settings = load_settings(overrides={"workspace": workspace})
-    if not _gate(export or settings.workspace / "export", settings.workspace):
+    if not _gate(export, settings.workspace, ref):
         raise typer.Exit(EXIT_BLOCKED)
 
 
@@ -93,7 +113,7 @@ def qa(
     typer.echo(f"contracts: {'up to date' if not stale else 'stale: ' + ', '.join(stale)}")
     if stale:
         failed.append("contracts")
-    if not _gate(export or settings.workspace / "export", settings.workspace):
+    if not _gate(export, settings.workspace):
         failed.append("gate")
     if failed:
         typer.echo(f"qa failed: {', '.join(failed)}")

@@ -156,7 +156,12 @@ def validate(
         scored = score_organisations(con, organisations, contacts, staged_organisations)
         sources = _sources(con, inputs, quarantine)
         tables = gate_tables(scored, contacts, sources, raw)
-        gate = run_gate(tables, workspace=workspace, suites=load_suites(suites_dir))
+        gate = run_gate(
+            tables,
+            workspace=workspace,
+            suites=load_suites(suites_dir),
+            keep_tables=workspace / "runs" / run_id / "gate_tables",
+        )
         scores = scored.column("data_quality_score").to_pylist()
         histogram = [0] * 10
         for score in scores:

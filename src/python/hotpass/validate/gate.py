@@ -63,6 +63,13 @@ class GateResult:
         }
 
 
+def load_tables(directory: Path) -> dict[str, Any]:
+    """Tables kept by :func:`run_gate` (``keep_tables``), as pandas frames by table name."""
+    import pandas as pd
+
+    return {path.stem: pd.read_parquet(path) for path in sorted(directory.glob("*.parquet"))}
+
+
 def load_suites(directory: Path | None = None) -> list[dict[str, Any]]:
     """The suites as JSON documents (GX suite format plus ``meta.hotpass_table``)."""
     if directory is not None:
@@ -88,9 +95,17 @@ def _context(root: Path) -> Any:
 
 
 def run_gate(
-    tables: dict[str, Any], *, workspace: Path, suites: list[dict[str, Any]] | None = None
+    tables: dict[str, Any],
+    *,
+    workspace: Path,
+    suites: list[dict[str, Any]] | None = None,
+    keep_tables: Path | None = None,
 ) -> GateResult:
-    """Run every suite whose table is in ``tables`` (pandas DataFrames) as one checkpoint."""
+    """Run every suite whose table is in ``tables`` (pandas DataFrames) as one checkpoint.
+
+    ``keep_tables``: also keep the validated tables there as Parquet, so the same run can be
+    validated again later (``hotpass validate --ref RUN_ID``).
+    """
     import great_expectations as gx
     from great_expectations.checkpoint.actions import UpdateDataDocsAction
     from great_expectations.expectations.expectation_configuration import (
@@ -160,6 +175,9 @@ def run_gate(
                     why=(config.meta or {}).get("why", ""),
                 )
             )
+    if keep_tables is not None:
+        shutil.rmtree(keep_tables, ignore_errors=True)
+        shutil.copytree(batches, keep_tables)
     sites = context.get_docs_sites_urls()
     if sites:
         gate.data_docs = sites[0]["site_url"].removeprefix("file://")

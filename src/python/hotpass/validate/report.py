@@ -127,6 +127,7 @@ def render_html(data: ReportData) -> str:
       f"{s['quarantine_share']:.1%}"] for s in data.sources])}
 <h2>Quarantine reasons</h2>{reasons}
 <h2>Field fill and validity (organisation rows)</h2>{fields}
+<h3>filled</h3>{_bars([(f["name"], f["fill"]) for f in data.fields], percent=True)}
 <h3>valid</h3>{_bars([(f["name"], f["valid"]) for f in data.fields], percent=True)}
 <h2>Quality score distribution</h2><p>mean {data.mean_score:.3f}</p>{_bars(bins, percent=False)}
 <h2>Gate</h2>{_table(["severity", "result", "suite", "expectation", "column", "unexpected",

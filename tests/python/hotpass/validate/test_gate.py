@@ -268,6 +268,32 @@ def test_a_mostly_quarantined_source_blocks_and_publishes_nothing(run, tmp_path)
     assert summary["status"] == "blocked"
     assert summary["gate"]["errors"] >= 1
     assert (tmp_path / "ws" / "runs" / summary["run_id"] / "report.html").exists()
+    again = CliRunner().invoke(
+        app, ["validate", "--ref", summary["run_id"], "--workspace", str(tmp_path / "ws")]
+    )
+    assert again.exit_code == 3, again.output
+    assert "expect_column_values_to_be_between(quarantine_share)" in again.output
+
+
+def test_a_warn_only_run_publishes_and_reports_the_warning(tmp_path):
+    source = tmp_path / "crm.csv"
+    lines = ["Organisation Name;Website;Email;Phone;Province"]
+    for i in range(10):
+        website = f"org{i}.co.za" if i < 5 else ""  # half without a website: a warn rule
+        lines.append(f"Org Number {i} Aviation;{website};info@org{i}.co.za;02155501{i:02d};Gauteng")
+    source.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+    export = tmp_path / "export"
+    result = CliRunner().invoke(
+        app, ["refine", str(source), "--workspace", str(tmp_path / "ws"), "--export", str(export)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warn: golden_organisations: expect_column_values_to_not_be_null(website_domain)" in (
+        result.output
+    )
+    assert "0 error rule(s) failed" in result.output
+    assert (export / "organisations.parquet").exists()
+    gate = json.loads((export / "gate.json").read_text())
+    assert gate["passed"] and gate["warnings"] >= 1
 
 
 class _Cells(html.parser.HTMLParser):
@@ -303,3 +329,17 @@ def test_the_report_renders_offline_with_the_runs_numbers(run):
     markdown = (run.export / "report.md").read_text(encoding="utf-8")
     assert f"{staged - len(golden)} duplicates merged" in markdown
     assert (run.export / "data_docs" / "index.html").exists()
+
+
+def test_qa_runs_gate_contracts_and_profile_linter(run, tmp_path):
+    ok = CliRunner().invoke(app, ["qa", "--workspace", str(run.workspace)])
+    assert ok.exit_code == 0, ok.output
+    assert "contracts: up to date" in ok.output and "qa passed" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ncomparisons: []\n")
+    failed = CliRunner().invoke(
+        app, ["qa", "--workspace", str(run.workspace), "--profiles", str(bad)]
+    )
+    assert failed.exit_code == 1
+    assert "qa failed: profiles" in failed.output
+    assert str(bad) in failed.output
