@@ -143,7 +143,8 @@ def run_gate(
             name="hotpass_gate",
             validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="data_docs")],
-            result_format={"result_format": "COMPLETE"},
+            # No values in results or Data Docs (POPIA): row indices only, turned into ids.
+            result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
         )
     )
     outcome = checkpoint.run()
@@ -178,6 +179,11 @@ def run_gate(
     if keep_tables is not None:
         shutil.rmtree(keep_tables, ignore_errors=True)
         shutil.copytree(batches, keep_tables)
+    # Data Docs are built; GX's stored results hold failing values (COMPLETE format), and the
+    # batches are a copy of the data: neither is kept.
+    shutil.rmtree(batches, ignore_errors=True)
+    for stored in root.glob("gx/uncommitted/validations"):
+        shutil.rmtree(stored, ignore_errors=True)
     sites = context.get_docs_sites_urls()
     if sites:
         gate.data_docs = sites[0]["site_url"].removeprefix("file://")

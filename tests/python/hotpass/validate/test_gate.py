@@ -343,3 +343,17 @@ def test_qa_runs_gate_contracts_and_profile_linter(run, tmp_path):
     assert failed.exit_code == 1
     assert "qa failed: profiles" in failed.output
     assert str(bad) in failed.output
+
+
+def test_failures_carry_ids_never_values(baseline, tmp_path):
+    tables = {"contacts": baseline["contacts"].copy()}
+    tables["contacts"]["email"] = tables["contacts"]["email"].astype(object)
+    tables["contacts"].loc[0, "email"] = "Distinctive.Person@Invalid"
+    gate = run_gate(tables, workspace=tmp_path)
+    [failure] = gate.errors
+    assert failure.sample_ids == [tables["contacts"].loc[0, "contact_id"]]
+    assert "Distinctive" not in json.dumps(gate.to_dict())
+    leaked = [
+        p for p in (tmp_path / "gx").rglob("*") if p.is_file() and b"Distinctive" in p.read_bytes()
+    ]
+    assert leaked == []  # Data Docs and GX's stores hold counts and ids only
