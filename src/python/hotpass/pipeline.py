@@ -194,6 +194,7 @@ def _resolve_and_survive(
     Returns the export tables and resolution statistics. Review decisions and the previous
     run's organisation ids are read from the workspace.
     """
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from hotpass.engine import connect
@@ -247,7 +248,7 @@ def _resolve_and_survive(
     }
     stats = {
         "records": resolution.clusters.num_rows,
-        "clusters": len(set(resolution.clusters.column("cluster_id").to_pylist())),
+        "clusters": pc.count_distinct(resolution.clusters.column("cluster_id")).as_py(),
         "decisions_applied": len(decisions),
         "seconds": {k: round(v, 3) for k, v in resolution.seconds.items()},
         "threshold": config.threshold,
@@ -265,7 +266,11 @@ def _check_nothing_lost(frames: dict[str, Any], golden: Any) -> None:
     )
     used = pc.list_flatten(orgs["source_records"])
     staged = frames["organisations"].column("record_id")
-    if len(used) != len(staged) or len(pc.unique(used)) != len(staged):
+    if (
+        len(used) != len(staged)
+        or len(pc.unique(used)) != len(staged)
+        or not pc.all(pc.is_in(staged, value_set=used), min_count=0).as_py()
+    ):
         raise AccountingError(
             f"{len(staged)} staged organisation rows but {len(pc.unique(used))} reached golden "
             f"records ({len(used)} references)"

@@ -26,6 +26,7 @@ def resolve(
     unless the profile's source column is already in the data).
     """
     import duckdb
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     from hotpass.errors import ProfileError
@@ -99,7 +100,7 @@ def resolve(
         ("review_queue", result.review),
     ):
         pq.write_table(frame, out / f"{name}.parquet")
-    clusters = len(set(result.clusters.column("cluster_id").to_pylist()))
+    clusters = pc.count_distinct(result.clusters.column("cluster_id")).as_py()
     typer.echo(
         f"{result.clusters.num_rows} records -> {clusters} clusters; "
         f"{result.links.num_rows} links, {result.review.num_rows} pairs to review; wrote {out}"
