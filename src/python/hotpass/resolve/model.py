@@ -2,7 +2,7 @@
 
 Training is unsupervised on every run (u by random sampling, m by expectation maximisation),
 then two corrections that the benchmark showed are needed when most organisations appear only
-once or twice (see docs/adr/0004-entity-resolution.md):
+once or twice (see docs/adr/0004-entity-resolution-and-sites.md):
 
 * u by random sampling counts the true duplicates among the random pairs. With about 1.5
   records per organisation, "same name" is then mostly explained by duplicates, and an exact
@@ -27,7 +27,6 @@ from typing import Any
 from hotpass.resolve.config import ComparisonSpec, ResolveConfig
 
 M_FLOOR = 0.01
-_LOG = logging.getLogger(__name__)
 
 
 def _name_levels(column: str) -> list[Any]:

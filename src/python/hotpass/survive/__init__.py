@@ -180,14 +180,19 @@ def _golden_organisations(con: Any) -> Any:
             f.category, f.org_type, f.registration_status, f.crm_status, f.priority,
             f.amo_number, f.planes, f.descriptions, f.notes, f.locations,
             CAST(f.last_interaction_date AS DATE) AS last_interaction_date,
-            d.do_not_contact, d.source_records,
-            list_concat(f.provenance, CASE WHEN d.do_not_contact THEN
+            d.do_not_contact OR coalesce(pd.do_not_contact, false) AS do_not_contact,
+            d.source_records,
+            list_concat(f.provenance, CASE WHEN d.do_not_contact
+                                           OR coalesce(pd.do_not_contact, false) THEN
                 [{{'field': 'do_not_contact', 'value': 'true', 'values': ['true'],
-                  'record_ids': d.dnc_records, 'rule': 'any record says do not contact',
+                  'record_ids': list_distinct(list_concat(coalesce(d.dnc_records, []),
+                                                          coalesce(pd.dnc_records, []))),
+                  'rule': 'any record of the organisation says do not contact',
                   'losers': []::STRUCT(record_id VARCHAR, value VARCHAR)[]}}]
                 ELSE [] END) AS provenance
         FROM hotpass_groups g JOIN fields f USING (group_id) JOIN dnc d USING (group_id)
         LEFT JOIN fields p ON p.group_id = g.parent_org_id
+        LEFT JOIN dnc pd ON pd.group_id = g.parent_org_id
         ORDER BY org_id"""
     ).to_arrow_table()
 
@@ -274,10 +279,13 @@ def _golden_contacts(con: Any) -> Any:
         ), eligible AS (
             SELECT j.*, NOT j.do_not_contact AND NOT j.placeholder AND j.channels > 0
                         AND NOT coalesce(o.dnc, false) AS can_be_primary
-            FROM joined j LEFT JOIN (
-                SELECT m.group_id, bool_or(s.do_not_contact) AS dnc
-                FROM hotpass_members m JOIN hotpass_survive_orgs s USING (record_id)
-                GROUP BY m.group_id) o ON o.group_id = j.org_id
+            FROM joined j
+            JOIN hotpass_groups g ON g.group_id = j.org_id
+            -- A do-not-contact anywhere in the organisation covers its sites too.
+            LEFT JOIN (
+                SELECT i.org_id, bool_or(s.do_not_contact) AS dnc
+                FROM hotpass_record_org i JOIN hotpass_survive_orgs s USING (record_id)
+                GROUP BY i.org_id) o ON o.org_id = coalesce(g.parent_org_id, j.org_id)
         )
         SELECT contact_id, org_id, name, role, email, phone, note, do_not_contact, placeholder,
                can_be_primary AND row_number() OVER (

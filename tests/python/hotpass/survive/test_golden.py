@@ -71,7 +71,7 @@ def test_provenance_names_record_rule_and_losers_for_every_chosen_field(run):
                 "completeness",
                 "record id",
                 "merged",
-                "any record says do not contact",
+                "any record of the organisation says do not contact",
             }
             assert all(loser["value"] != entry["value"] for loser in entry["losers"])
 
