@@ -98,9 +98,9 @@ def qa(
         checked = 0
     for path in profiles or []:
         try:
-            load_config(str(path)) if "comparisons:" in path.read_text() else load_profile(
-                str(path)
-            )
+            # A resolution profile says what it compares; anything else is a source profile.
+            resolution = "comparisons:" in path.read_text(encoding="utf-8")
+            (load_config if resolution else load_profile)(str(path))
             checked += 1
         except (ProfileError, OSError) as exc:
             problems.extend(getattr(exc, "problems", [str(exc)]))
