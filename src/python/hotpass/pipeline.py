@@ -1,8 +1,9 @@
 """The refine pipeline: the only module that knows the order of the stages.
 
-Today: ingest -> standardise -> contracts -> resolve -> survive -> validate (gate) -> write.
-Later stages (score, publish) slot in here as they land. A failed error rule in the gate
-blocks the write: the export directory is left as it was.
+Today: ingest -> standardise -> contracts -> resolve -> survive -> validate (gate) -> publish
+(write-audit-publish into the versioned store) -> write the export directory. Scoring slots in
+as it lands. A failed error rule in the gate blocks the publish: main and the export
+directory are left as they were; the run's branch keeps the data for review.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class RunSummary:
     review_pairs: int = 0
     resolve: dict[str, Any] = field(default_factory=dict)
     gate: dict[str, Any] = field(default_factory=dict)
+    branch: str | None = None
+    published_ref: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
@@ -310,6 +313,24 @@ def _write_exports(frames: dict[str, Any], export_dir: Path) -> dict[str, str]:
     return outputs
 
 
+def _commit_metadata(
+    run_id: str,
+    inputs: Sequence[Any],
+    profile: str | None,
+    rows: dict[str, int],
+    tables: dict[str, Any],
+) -> dict[str, str]:
+    """What a run's commit records: ids, input hashes, profile, code version, row counts."""
+    return {
+        "run_id": run_id,
+        "hotpass_version": __version__,
+        "inputs": ",".join(f"{Path(i.path).name}:{i.sha256[:12]}" for i in inputs),
+        "profile": profile or "detected",
+        **{f"rows.{name}": str(count) for name, count in rows.items()},
+        "organisations": str(tables["organisations"].num_rows),
+    }
+
+
 def _save_org_ids(ids: Any, path: Path) -> None:
     """Keep record -> org_id for the next run (atomically), so ids survive re-clustering."""
     import pyarrow.parquet as pq
@@ -342,6 +363,8 @@ def refine(
     """
     from hotpass.ingest import ingest
     from hotpass.profiles import builtin_profiles, load_profile
+    from hotpass.publish import publish
+    from hotpass.store import LocalStore
     from hotpass.validate import validate, write_report
 
     say = progress or (lambda _message: None)
@@ -407,17 +430,26 @@ def refine(
     )
     tables["organisations"] = validation.organisations
     clock["validate"] = time.perf_counter() - mark
-    status: Status = "staged" if validation.gate.passed else "blocked"
     report_dir = settings.workspace / "runs" / run_id
     outputs = write_report(validation, report_dir)
+    say(f"publish: write-audit-publish on branch run/{run_id}")
+    published = publish(
+        LocalStore(settings.workspace / "store"),
+        run_id=run_id,
+        tables=tables,
+        report_dir=report_dir,
+        metadata=_commit_metadata(run_id, ingested.inputs, profile, row_counts, tables),
+        passed=validation.gate.passed,
+    )
+    status: Status = "published" if published.published_ref else "blocked"
     if status == "blocked":
-        say(f"validate: {len(validation.gate.errors)} error rule(s) failed; nothing published")
-    elif export_dir is not None:
+        say(f"validate: {len(validation.gate.errors)} error rule(s) failed; main untouched")
+    else:
+        _save_org_ids(tables["organisation_ids"], settings.workspace / ORG_IDS_FILE)
+    if status == "published" and export_dir is not None:
         say(f"write: {export_dir}")
         outputs.update(_write_exports(tables, export_dir))
         outputs.update(write_report(validation, export_dir))
-        _save_org_ids(tables["organisation_ids"], settings.workspace / ORG_IDS_FILE)
-    golden_orgs = tables["organisations"]
 
     return RunSummary(
         run_id=run_id,
@@ -426,12 +458,14 @@ def refine(
         rows=row_counts,
         tables={name: tables[name].num_rows for name in EXPORT_TABLES},
         quarantine_by_rule=dict(sorted(rules.items())),
-        organisations=golden_orgs.num_rows,
+        organisations=tables["organisations"].num_rows,
         contacts=tables["contacts"].num_rows,
         links=tables["links"].num_rows,
         review_pairs=tables["review_queue"].num_rows,
         resolve=resolve_stats,
         gate=validation.gate.to_dict(),
+        branch=published.branch,
+        published_ref=published.published_ref,
         stage_seconds={name: round(value, 3) for name, value in clock.items()},
         outputs=outputs,
         seconds=round(time.perf_counter() - started, 3),

@@ -98,7 +98,7 @@ def test_run_id_is_stable_for_the_same_inputs(run, tmp_path):
     summary, _ = run
     again = refine(SAMPLES, settings=load_settings(environ={"HOTPASS_WORKSPACE": str(tmp_path)}))
     assert again.run_id == summary.run_id
-    assert json.loads(summary.to_json())["status"] == "staged"
+    assert json.loads(summary.to_json())["status"] == "published"
 
 
 def test_bad_input_writes_nothing(tmp_path):

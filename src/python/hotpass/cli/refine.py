@@ -104,6 +104,10 @@ def refine(
 
 def _print_summary(summary: RunSummary) -> None:
     typer.echo(f"run {summary.run_id}: {summary.status} in {summary.seconds:.1f}s")
+    if summary.published_ref:
+        typer.echo(f"  main at {summary.published_ref[:12]} (store branch {summary.branch})")
+    elif summary.branch:
+        typer.echo(f"  main unchanged; the run's data is on store branch {summary.branch}")
     for item in summary.inputs:
         unexpected = (
             f", {len(item['sheets_unexpected'])} unexpected sheet(s)"
