@@ -39,3 +39,11 @@ def refine_into(workspace: Path, inputs: list[Path] | None = None) -> Run:
     export = workspace / "export"
     summary = refine(inputs or SAMPLES, settings=settings, export_dir=export)
     return Run(summary, workspace, export)
+
+
+def write_broken_source(path: Path) -> None:
+    """A CSV whose rows are mostly quarantined (no names): the quality gate must block it."""
+    lines = ["Organisation Name;Website;Email;Phone;Province"]
+    lines += [f";site{i}.co.za;;;" for i in range(8)]
+    lines += ["Alpha Aero;alpha.co.za;info@alpha.co.za;0215550100;Gauteng"]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")

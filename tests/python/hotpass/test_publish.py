@@ -1,14 +1,7 @@
 """Write-audit-publish through the embedded store."""
 
 from hotpass.store import LocalStore
-from tests.python.hotpass.golden_run import refine_into
-
-
-def _broken_source(path):
-    lines = ["Organisation Name;Website;Email;Phone;Province"]
-    lines += [f";site{i}.co.za;;;" for i in range(8)]  # no names: quarantined -> gate blocks
-    lines += ["Alpha Aero;alpha.co.za;info@alpha.co.za;0215550100;Gauteng"]
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
+from tests.python.hotpass.golden_run import refine_into, write_broken_source
 
 
 def test_a_passing_run_is_merged_into_main_tagged_and_idempotent(tmp_path):
@@ -34,7 +27,7 @@ def test_a_blocked_run_leaves_main_untouched_and_its_branch_for_review(tmp_path)
     store = LocalStore(tmp_path / "ws" / "store")
     main_before = store.resolve("main")
     source = tmp_path / "broken.csv"
-    _broken_source(source)
+    write_broken_source(source)
     blocked = refine_into(tmp_path / "ws", [source])
     assert blocked.summary.status == "blocked"
     assert blocked.summary.published_ref is None

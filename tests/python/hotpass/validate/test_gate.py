@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from hotpass.cli.app import app
 from hotpass.validate import gate_tables
 from hotpass.validate.gate import load_suites, run_gate
-from tests.python.hotpass.golden_run import refine_into
+from tests.python.hotpass.golden_run import refine_into, write_broken_source
 
 
 @pytest.fixture(scope="module")
@@ -231,16 +231,9 @@ def test_a_warn_rule_reports_without_blocking(baseline, tmp_path):
     assert gate.warnings[0].unexpected_count == len(tables["organisations"])
 
 
-def _broken_source(path):
-    lines = ["Organisation Name;Website;Email;Phone;Province"]
-    lines += [f";site{i}.co.za;;;" for i in range(8)]  # no names: quarantined
-    lines += ["Alpha Aero;alpha.co.za;info@alpha.co.za;0215550100;Gauteng"]
-    path.write_text("\r\n".join(lines) + "\r\n", encoding="cp1252")
-
-
 def test_a_mostly_quarantined_source_blocks_and_publishes_nothing(run, tmp_path):
     source = tmp_path / "broken.csv"
-    _broken_source(source)
+    write_broken_source(source)
     export = tmp_path / "export"
     export.mkdir()
     published = (run.export / "organisations.parquet").read_bytes()
