@@ -412,6 +412,7 @@ def refine(
         "accepted": accepted,
         "quarantined": quarantined,
     }
+    report_dir = settings.run_dir(run_id)
     mark = time.perf_counter()
     say("validate: quality scores and the Great Expectations gate")
     validation = validate(
@@ -426,11 +427,11 @@ def refine(
         quarantine_by_rule=dict(sorted(rules.items())),
         review_pairs=tables["review_queue"].num_rows,
         workspace=settings.workspace,
+        run_dir=report_dir,
         previous_organisations=export_dir / "organisations.parquet" if export_dir else None,
     )
     tables["organisations"] = validation.organisations
     clock["validate"] = time.perf_counter() - mark
-    report_dir = settings.workspace / "runs" / run_id
     outputs = write_report(validation, report_dir)
     say(f"publish: write-audit-publish on branch run/{run_id}")
     published = publish(

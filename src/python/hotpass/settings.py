@@ -77,6 +77,15 @@ class Settings(_Section):
     airflow: AirflowSettings = AirflowSettings()
 
     @property
+    def export_dir(self) -> Path:
+        """Where refine publishes Parquet and reports unless told otherwise."""
+        return self.workspace / "export"
+
+    def run_dir(self, run_id: str) -> Path:
+        """Where one run's report, gate results and gated tables are kept."""
+        return self.workspace / "runs" / run_id
+
+    @property
     def mlflow_tracking_uri(self) -> str:
         """The configured tracking URI, or the embedded SQLite default under the workspace."""
         if self.mlflow.tracking_uri:

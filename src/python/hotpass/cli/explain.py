@@ -25,7 +25,7 @@ def explain(
     from hotpass.settings import load_settings
 
     settings = load_settings(overrides={"workspace": workspace})
-    path = (export or settings.workspace / "export") / "organisations.parquet"
+    path = (export or settings.export_dir) / "organisations.parquet"
     if not path.exists():
         typer.echo(f"hotpass explain: {path} not found; run hotpass refine first", err=True)
         raise typer.Exit(EXIT_NOT_FOUND)

@@ -74,7 +74,7 @@ def refine(
     if not files:
         typer.echo("hotpass refine: no .xlsx or .csv inputs found", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    export_dir = export or settings.workspace / "export"
+    export_dir = export or settings.export_dir
     try:
         with reporter("refine") as report:
             summary = run_refine(

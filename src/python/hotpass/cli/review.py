@@ -21,7 +21,7 @@ def _queue(export: Path | None, workspace: Path | None) -> tuple[Any, Path]:
     from hotpass.settings import load_settings
 
     settings = load_settings(overrides={"workspace": workspace})
-    path = (export or settings.workspace / "export") / "review_queue.parquet"
+    path = (export or settings.export_dir) / "review_queue.parquet"
     if not path.exists():
         typer.echo(f"hotpass review: {path} not found; run hotpass refine first", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)

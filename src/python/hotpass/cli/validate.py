@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from hotpass.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_BLOCKED = 3
 
 
-def _gate(export: Path | None, workspace: Path, ref: str | None = None) -> bool:
+def _gate(export: Path, settings: Settings, ref: str | None = None) -> bool:
     """Run the gate on a run's kept tables (``ref``) or on an export's golden tables."""
     import pyarrow.parquet as pq
 
     from hotpass.cli.refine import print_failures
     from hotpass.validate import gate_tables
-    from hotpass.validate.gate import load_tables, run_gate
+    from hotpass.validate.gate import GATE_TABLES, load_tables, run_gate
 
     if ref is not None:
-        kept = workspace / "runs" / ref / "gate_tables"
+        kept = settings.run_dir(ref) / GATE_TABLES
         if not kept.is_dir():
-            typer.echo(f"hotpass validate: no run {ref!r} in {workspace / 'runs'}", err=True)
+            typer.echo(f"hotpass validate: no run {ref!r} in {kept.parent.parent}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT)
         tables, where = load_tables(kept), f"run {ref}"
     else:
-        export = export or workspace / "export"
         names = ("organisations", "contacts")
         missing = [n for n in names if not (export / f"{n}.parquet").exists()]
         if missing:
@@ -38,7 +40,7 @@ def _gate(export: Path | None, workspace: Path, ref: str | None = None) -> bool:
             pq.read_table(export / "contacts.parquet"),
         )
         where = str(export)
-    gate = run_gate(tables, workspace=workspace)
+    gate = run_gate(tables, workspace=settings.workspace)
     typer.echo(
         f"gate on {where}: {len(gate.errors)} error rule(s) failed, "
         f"{len(gate.warnings)} warning(s); Data Docs: {gate.data_docs}"
@@ -69,7 +71,7 @@ def validate(
     from hotpass.settings import load_settings
 
     settings = load_settings(overrides={"workspace": workspace})
-    if not _gate(export, settings.workspace, ref):
+    if not _gate(export or settings.export_dir, settings, ref):
         raise typer.Exit(EXIT_BLOCKED)
 
 
@@ -113,7 +115,7 @@ def qa(
     typer.echo(f"contracts: {'up to date' if not stale else 'stale: ' + ', '.join(stale)}")
     if stale:
         failed.append("contracts")
-    if not _gate(export, settings.workspace):
+    if not _gate(export or settings.export_dir, settings):
         failed.append("gate")
     if failed:
         typer.echo(f"qa failed: {', '.join(failed)}")

@@ -147,21 +147,20 @@ def run_benchmark(*, scale: int, seed: int, workdir: Path | None = None) -> Benc
         inputs = write_samples(root / "inputs", seed=seed, scale=scale, truth=root / "truth.csv")
         generated = time.perf_counter() - started
         settings = load_settings(environ={}, overrides={"workspace": root / "workspace"})
-        summary = refine(inputs, settings=settings, export_dir=root / "export")
+        export = root / "export"
+        summary = refine(inputs, settings=settings, export_dir=export)
         con = duckdb.connect()
         scores, lost, true_orgs = score_resolution(
-            con, root / "export" / "organisations.parquet", root / "truth.csv"
+            con, export / "organisations.parquet", root / "truth.csv"
         )
         grid = (0.05, 0.2, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
         swept = sweep(
             con,
-            root / "export" / "links.parquet",
-            root / "export" / "review_queue.parquet",
+            export / "links.parquet",
+            export / "review_queue.parquet",
             grid,
         )
-        banded = bands(
-            con, root / "export" / "links.parquet", root / "export" / "review_queue.parquet"
-        )
+        banded = bands(con, export / "links.parquet", export / "review_queue.parquet")
         con.close()
     return BenchResult(
         records=int(summary.resolve["records"]),

@@ -199,9 +199,8 @@ def _golden_organisations(con: Any) -> Any:
 
 def _golden_contacts(con: Any) -> Any:
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE hotpass_contact_in AS
-        SELECT c.*, h.group_id AS org_id, o.source_priority,
-               coalesce(o.last_interaction_date, o.load_date, o.collected_at) AS recency,
+        f"""CREATE OR REPLACE TEMP TABLE hotpass_contact_in AS
+        SELECT c.*, h.group_id AS org_id, o.source_priority, {RECENCY} AS recency,
                (c.name IS NOT NULL)::INT + (c.role IS NOT NULL)::INT + (c.email IS NOT NULL)::INT
                  + (c.phone IS NOT NULL)::INT AS completeness
         FROM hotpass_survive_contacts c

@@ -13,7 +13,6 @@ from typing import Any
 RANK_ORDER = (
     "valid DESC, source_priority DESC, recency DESC NULLS LAST, completeness DESC, record_id"
 )
-RULES = ("only candidate", "validity", "source priority", "recency", "completeness", "record id")
 
 
 def survive_fields(con: Any, candidates: str, out: str) -> None:

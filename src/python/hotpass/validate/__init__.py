@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotpass.validate.gate import GateResult, load_suites, run_gate
+from hotpass.validate.gate import GATE_TABLES, GateResult, load_suites, run_gate
 from hotpass.validate.quality import score_organisations
 from hotpass.validate.report import ReportData, render_html, render_markdown
 
@@ -145,6 +145,7 @@ def validate(
     quarantine_by_rule: dict[str, int],
     review_pairs: int,
     workspace: Path,
+    run_dir: Path,
     previous_organisations: Path | None = None,
     suites_dir: Path | None = None,
 ) -> Validation:
@@ -160,7 +161,7 @@ def validate(
             tables,
             workspace=workspace,
             suites=load_suites(suites_dir),
-            keep_tables=workspace / "runs" / run_id / "gate_tables",
+            keep_tables=run_dir / GATE_TABLES,
         )
         scores = scored.column("data_quality_score").to_pylist()
         histogram = [0] * 10

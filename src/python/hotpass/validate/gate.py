@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warn"]
+GATE_TABLES = "gate_tables"  # folder of a run directory holding the tables its gate saw
 SAMPLE_IDS = 5
 
 
