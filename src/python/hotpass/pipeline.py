@@ -1,9 +1,10 @@
 """The refine pipeline: the only module that knows the order of the stages.
 
-Today: ingest -> standardise -> contracts -> resolve -> survive -> validate (gate) -> publish
-(write-audit-publish into the versioned store) -> write the export directory. Scoring slots in
-as it lands. A failed error rule in the gate blocks the publish: main and the export
-directory are left as they were; the run's branch keeps the data for review.
+ingest -> standardise -> contracts -> resolve -> survive -> score -> write-audit-publish (stage
+the tables on branch ``run-<run_id>`` and commit; run the gate on what the commit holds; commit
+the audit; merge into main and tag when it passed) -> write the export directory. A failed
+error rule in the gate blocks the publish: main and the export directory are left as they
+were; the run's branch keeps the data and the verdict for review.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hotpass import __version__
 from hotpass.errors import HotpassError
+from hotpass.locking import LockTimeout, exclusive
 from hotpass.settings import Settings
+
+if TYPE_CHECKING:
+    from hotpass.store import VersionedStore
 
 Status = Literal["staged", "published", "blocked", "failed"]
 STAGED_TABLES = ("organisations", "contacts", "addresses", "quarantine")
@@ -35,6 +40,9 @@ EXPORT_TABLES = (
 )
 STAGED_EXPORTS = ("organisations", "contacts", "addresses")
 ORG_IDS_FILE = Path("registry") / "organisation_ids.parquet"
+# One refine at a time per workspace: runs are serialised, never interleaved.
+RUN_LOCK = "refine.lock"
+RUN_LOCK_WAIT_S = 1800.0
 Progress = Callable[[str], None]
 
 
@@ -65,6 +73,10 @@ class RunSummary:
 
 class AccountingError(RuntimeError, HotpassError):
     """Rows went missing between stages: a bug, never a data problem."""
+
+
+class WorkspaceBusy(RuntimeError, HotpassError):
+    """Another refine kept the workspace for longer than a run waits."""
 
 
 class ContractError(RuntimeError, HotpassError):
@@ -287,11 +299,13 @@ def _check_nothing_lost(frames: dict[str, Any], golden: Any) -> None:
         )
 
 
-def _write_exports(frames: dict[str, Any], export_dir: Path) -> dict[str, str]:
+def _write_exports(
+    published: dict[str, bytes], frames: dict[str, Any], export_dir: Path
+) -> dict[str, str]:
     """Write every table beside the export directory first, then move them in.
 
-    The golden and resolution tables go to the top; the standardised rows they were built
-    from go to ``staged/`` (reviewers compare the two).
+    The golden and resolution tables go to the top, byte for byte as published; the
+    standardised rows they were built from go to ``staged/`` (reviewers compare the two).
     """
     import pyarrow.parquet as pq
 
@@ -301,8 +315,10 @@ def _write_exports(frames: dict[str, Any], export_dir: Path) -> dict[str, str]:
     try:
         names = [*EXPORT_TABLES, *(f"staged/{name}" for name in STAGED_EXPORTS)]
         (staging / "staged").mkdir()
-        for name in names:
-            pq.write_table(frames[name], staging / f"{name}.parquet")
+        for name in EXPORT_TABLES:
+            (staging / f"{name}.parquet").write_bytes(published[name])
+        for name in STAGED_EXPORTS:
+            pq.write_table(frames[f"staged/{name}"], staging / f"staged/{name}.parquet")
         (export_dir / "staged").mkdir(parents=True, exist_ok=True)
         for name in names:
             target = export_dir / f"{name}.parquet"
@@ -341,6 +357,36 @@ def _save_org_ids(ids: Any, path: Path) -> None:
     os.replace(temporary, path)
 
 
+def _standardise_and_check(
+    raw: Any, settings: Settings, say: Progress
+) -> tuple[dict[str, Any], int, dict[str, int]]:
+    """Standardise, enforce the contracts, and check every ingested row is accounted for:
+    (frames, rows accepted, quarantined rows by rule)."""
+    say("standardise")
+    frames, accepted = _standardise_frames(raw, settings)
+    say("contracts")
+    frames, moved = _enforce_contracts(frames)
+    accepted -= moved
+    quarantined = frames["quarantine"].num_rows
+    if accepted + quarantined != raw.num_rows:
+        raise AccountingError(
+            f"{raw.num_rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
+        )
+    rules: dict[str, int] = {}
+    for rule in frames["quarantine"].column("rule").to_pylist():
+        rules[rule] = rules.get(rule, 0) + 1
+    return frames, accepted, rules
+
+
+def _published_organisations(store: VersionedStore) -> Any | None:
+    """Main's golden organisations (for the report's "changes since published"), if any."""
+    from hotpass.publish import DATA_PATHS, read_tables
+
+    if DATA_PATHS["organisations"] not in store.ls("main", "golden/"):
+        return None
+    return read_tables(store, "main", ("organisations",))["organisations"]
+
+
 def refine(
     inputs: Sequence[Path],
     /,
@@ -350,24 +396,49 @@ def refine(
     export_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Refine ``inputs`` into staged tables written as Parquet under ``export_dir``.
+    """Refine ``inputs`` and publish them through write-audit-publish (module docstring);
+    when published, also write the tables as Parquet under ``export_dir``.
 
     Profiles are loaded and validated before any data is read. The export directory receives
     files only when every stage succeeded: they are written to a temporary directory beside it
-    and moved in at the end.
+    and moved in at the end. One refine runs at a time per workspace: a second one waits for
+    the first (up to ``RUN_LOCK_WAIT_S``), so runs are serialised, never interleaved.
 
     Raises:
         ProfileError: an unknown or invalid profile.
         InputError: an input that cannot be read (naming file, sheet, column or row).
+        WorkspaceBusy: another refine kept the workspace for the whole wait.
+        PublishConflict: main changed under the run (another writer on a shared lakeFS).
         ContractError, AccountingError: a bug; nothing is written.
     """
+    say = progress or (lambda _message: None)
+    try:
+        with exclusive(
+            settings.workspace / RUN_LOCK,
+            timeout=RUN_LOCK_WAIT_S,
+            on_wait=lambda: say("waiting: another refine is running in this workspace"),
+        ):
+            return _refine(inputs, settings, profile, export_dir, say)
+    except LockTimeout:
+        raise WorkspaceBusy(
+            f"another refine held {settings.workspace} for {RUN_LOCK_WAIT_S:g} s; nothing was "
+            "changed: try again when it has finished"
+        ) from None
+
+
+def _refine(
+    inputs: Sequence[Path],
+    settings: Settings,
+    profile: str | None,
+    export_dir: Path | None,
+    say: Progress,
+) -> RunSummary:
     from hotpass.ingest import ingest
     from hotpass.profiles import builtin_profiles, load_profile
-    from hotpass.publish import publish
-    from hotpass.store import LocalStore
-    from hotpass.validate import validate, write_report
+    from hotpass.publish import DATA_PATHS, finish_run, read_tables, run_branch, stage_run
+    from hotpass.store import open_store
+    from hotpass.validate import score, validate, write_report
 
-    say = progress or (lambda _message: None)
     started = time.perf_counter()
     chosen = load_profile(profile) if profile else None
     profiles = builtin_profiles()
@@ -385,21 +456,9 @@ def refine(
 
     clock: dict[str, float] = {"ingest": time.perf_counter() - started}
     mark = time.perf_counter()
-    say("standardise")
-    frames, accepted = _standardise_frames(ingested.raw, settings)
-
-    say("contracts")
-    frames, moved = _enforce_contracts(frames)
-    accepted -= moved
+    frames, accepted, rules = _standardise_and_check(ingested.raw, settings, say)
     ingested_rows = ingested.raw.num_rows
     quarantined = frames["quarantine"].num_rows
-    if accepted + quarantined != ingested_rows:
-        raise AccountingError(
-            f"{ingested_rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
-        )
-    rules: dict[str, int] = {}
-    for rule in frames["quarantine"].column("rule").to_pylist():
-        rules[rule] = rules.get(rule, 0) + 1
 
     clock["standardise"] = time.perf_counter() - mark
     mark = time.perf_counter()
@@ -413,12 +472,22 @@ def refine(
         "quarantined": quarantined,
     }
     report_dir = settings.run_dir(run_id)
+    metadata = _commit_metadata(run_id, ingested.inputs, profile, row_counts, tables)
+    store = open_store(settings)
     mark = time.perf_counter()
-    say("validate: quality scores and the Great Expectations gate")
+    say("validate: quality scores")
+    tables["organisations"] = score(
+        tables["organisations"], tables["contacts"], frames["organisations"]
+    )
+    previous = _published_organisations(store)
+    say(f"publish: write the run to branch {run_branch(run_id)} and commit")
+    staged = stage_run(store, run_id=run_id, tables=tables, metadata=metadata)
+    say(f"validate: the Great Expectations gate on {staged.ref[:12]} (read back from the store)")
+    gated = read_tables(store, staged.ref, ("organisations", "contacts"))
     validation = validate(
         run_id=run_id,
-        organisations=tables["organisations"],
-        contacts=tables["contacts"],
+        organisations=gated["organisations"],
+        contacts=gated["contacts"],
         staged_organisations=frames["organisations"],
         raw=ingested.raw,
         quarantine=frames["quarantine"],
@@ -428,19 +497,16 @@ def refine(
         review_pairs=tables["review_queue"].num_rows,
         workspace=settings.workspace,
         run_dir=report_dir,
-        previous_organisations=export_dir / "organisations.parquet" if export_dir else None,
+        previous_organisations=previous,
     )
-    tables["organisations"] = validation.organisations
     clock["validate"] = time.perf_counter() - mark
     outputs = write_report(validation, report_dir)
-    say(f"publish: write-audit-publish on branch run/{run_id}")
-    published = publish(
-        LocalStore(settings.workspace / "store"),
-        run_id=run_id,
-        tables=tables,
-        report_dir=report_dir,
-        metadata=_commit_metadata(run_id, ingested.inputs, profile, row_counts, tables),
-        passed=validation.gate.passed,
+    say(
+        "publish: commit the audit"
+        + (", merge into main and tag" if validation.gate.passed else "")
+    )
+    published = finish_run(
+        store, staged, report_dir=report_dir, metadata=metadata, passed=validation.gate.passed
     )
     status: Status = "published" if published.published_ref else "blocked"
     if status == "blocked":
@@ -449,7 +515,11 @@ def refine(
         _save_org_ids(tables["organisation_ids"], settings.workspace / ORG_IDS_FILE)
     if status == "published" and export_dir is not None:
         say(f"write: {export_dir}")
-        outputs.update(_write_exports(tables, export_dir))
+        assert published.published_ref is not None  # - status is published
+        blobs = {
+            name: store.get(published.published_ref, DATA_PATHS[name]) for name in EXPORT_TABLES
+        }
+        outputs.update(_write_exports(blobs, tables, export_dir))
         outputs.update(write_report(validation, export_dir))
 
     return RunSummary(

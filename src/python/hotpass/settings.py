@@ -1,7 +1,8 @@
 """One frozen settings model for the whole product, with one documented precedence.
 
 Precedence, highest first: keyword overrides (CLI options) > ``HOTPASS_*`` environment
-variables > the TOML settings file > defaults. Nothing is read from the environment at import
+variables > lakectl's ``LAKECTL_*`` variables (lakeFS endpoint and credentials) > the TOML
+settings file > defaults. Nothing is read from the environment at import
 time; :func:`load_settings` reads it when called.
 
 The file is ``hotpass.toml`` in the current directory, or the path in ``HOTPASS_CONFIG``, or
@@ -45,6 +46,9 @@ class LakeFSSettings(_Section):
     access_key_id: str | None = None
     secret_access_key: SecretStr | None = None
     repository: str = "hotpass"
+    # Where a repository Hotpass creates keeps its data (``s3://bucket/prefix``); unset means
+    # the repository must exist already.
+    storage_namespace: str | None = None
 
 
 class MLflowSettings(_Section):
@@ -119,6 +123,20 @@ def _env_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, s
     return values, origins
 
 
+# lakectl's own variables, read when the HOTPASS_LAKEFS_* ones are unset.
+LAKECTL_ENV = {
+    "endpoint": "LAKECTL_SERVER_ENDPOINT_URL",
+    "access_key_id": "LAKECTL_CREDENTIALS_ACCESS_KEY_ID",
+    "secret_access_key": "LAKECTL_CREDENTIALS_SECRET_ACCESS_KEY",
+}
+
+
+def _lakectl_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    found = {key: environ[var] for key, var in LAKECTL_ENV.items() if environ.get(var)}
+    origins = {f"lakefs.{key}": f"environment variable {LAKECTL_ENV[key]}" for key in found}
+    return ({"lakefs": found} if found else {}), origins
+
+
 def _file_values(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -167,6 +185,9 @@ def load_settings(
         origins = {key: f"settings file {path}" for key in _flat_keys(values)}
     elif explicit:
         raise SettingsError([f"{path}: settings file does not exist"])
+    lakectl_values, lakectl_origins = _lakectl_values(environ)
+    values = _merge(values, lakectl_values)
+    origins.update(lakectl_origins)
     env_values, env_origins = _env_values(environ)
     values = _merge(values, env_values)
     origins.update(env_origins)

@@ -22,6 +22,7 @@ from hotpass.cli import (
     review,
     samples,
     validate,
+    version,
 )
 
 app = typer.Typer(
@@ -67,6 +68,7 @@ app.command(name="qa")(validate.qa)
 app.add_typer(review.app, name="review")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(bench.app, name="bench")
+app.add_typer(version.app, name="version")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,20 +15,37 @@ EXIT_BAD_INPUT = 2
 EXIT_BLOCKED = 3
 
 
+def _store_tables(ref: str, settings: Settings) -> dict[str, object]:
+    """The golden tables a store ref (branch, tag, commit) holds, as the gate reads them."""
+    from hotpass.publish import read_tables
+    from hotpass.store import StoreError, open_store
+    from hotpass.validate import gate_tables
+
+    try:
+        golden = read_tables(open_store(settings), ref, ("organisations", "contacts"))
+    except StoreError as exc:
+        typer.echo(
+            f"hotpass validate: {ref!r} is neither a run id with kept tables nor a store ref "
+            f"with golden tables ({exc})",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    return gate_tables(golden["organisations"], golden["contacts"])
+
+
 def _gate(export: Path, settings: Settings, ref: str | None = None) -> bool:
-    """Run the gate on a run's kept tables (``ref``) or on an export's golden tables."""
+    """Run the gate on a run's kept tables or a store ref's golden tables (``ref``), or on an
+    export's golden tables."""
     import pyarrow.parquet as pq
 
     from hotpass.cli.refine import print_failures
     from hotpass.validate import gate_tables
     from hotpass.validate.gate import GATE_TABLES, load_tables, run_gate
 
-    if ref is not None:
-        kept = settings.run_dir(ref) / GATE_TABLES
-        if not kept.is_dir():
-            typer.echo(f"hotpass validate: no run {ref!r} in {kept.parent.parent}", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT)
-        tables, where = load_tables(kept), f"run {ref}"
+    if ref is not None and (settings.run_dir(ref) / GATE_TABLES).is_dir():
+        tables, where = load_tables(settings.run_dir(ref) / GATE_TABLES), f"run {ref}"
+    elif ref is not None:
+        tables, where = _store_tables(ref, settings), f"store ref {ref}"
     else:
         names = ("organisations", "contacts")
         missing = [n for n in names if not (export / f"{n}.parquet").exists()]
@@ -58,12 +75,16 @@ WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.
 def validate(
     ref: Annotated[
         str | None,
-        typer.Option(help="A run id: re-check every table that run's gate saw (all suites)."),
+        typer.Option(
+            help="A run id (re-check every table that run's gate saw, all suites) or a store "
+            "ref - branch, tag or commit (its golden tables)."
+        ),
     ] = None,
     export: ExportOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Run the quality gate on demand: a past run's tables, or an export's golden tables.
+    """Run the quality gate on demand: a past run's tables, a version in the store, or an
+    export's golden tables.
 
     Without --ref the golden-table suites run on the export (default <workspace>/export).
     Exit 0 when every error rule passes, 3 when one fails, 2 when the tables are missing.

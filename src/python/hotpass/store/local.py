@@ -20,35 +20,33 @@ seconds, then fails with :class:`StoreBusy` and changes nothing.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
-import signal
 import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from hotpass.store.protocol import Change, Commit, MergeConflict, StoreBusy, StoreError
+from hotpass.faults import crash_point
+from hotpass.locking import LockTimeout, exclusive
+from hotpass.store.protocol import (
+    Change,
+    Commit,
+    MergeConflict,
+    NothingToCommit,
+    StoreBusy,
+    StoreError,
+)
 
 MAIN = "main"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,200}$")
+# lakeFS's rules, so a name valid here is valid on a lakeFS server: branches are word
+# characters and dashes; tags may also hold dots.
+_BRANCH_NAME = re.compile(r"^\w[-\w]{0,200}$", re.ASCII)
+_TAG_NAME = re.compile(r"^\w[-\w.]{0,200}$", re.ASCII)
 _COMMIT_ID = re.compile(r"^[0-9a-f]{64}$")
-# Test seam: a subprocess sets this to die (SIGKILL) at that point of a commit.
-CRASH_AT: str | None = None
-
-
-class NothingToCommit(StoreError):
-    """The branch has no uncommitted changes."""
-
-
-def _crash_point(name: str) -> None:
-    if name == CRASH_AT:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -72,8 +70,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _check_name(name: str, what: str) -> str:
-    if not _NAME.match(name) or ".." in name:
-        raise StoreError(f"invalid {what} name {name!r}")
+    pattern = _BRANCH_NAME if what == "branch" else _TAG_NAME
+    if not pattern.match(name) or ".." in name:
+        raise StoreError(
+            f"invalid {what} name {name!r}: use letters, digits, '_' and '-'"
+            + (" and '.'" if what == "tag" else "")
+        )
     return name
 
 
@@ -93,24 +95,14 @@ class LocalStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "lock", "a+b") as handle:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise StoreBusy(
-                            f"another process is writing to the store at {self.root} "
-                            f"(waited {self.lock_timeout:g} s); nothing was changed"
-                        ) from None
-                    time.sleep(0.05)
-            try:
+        try:
+            with exclusive(self.root / "lock", timeout=self.lock_timeout):
                 yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        except LockTimeout:
+            raise StoreBusy(
+                f"another process is writing to the store at {self.root} "
+                f"(waited {self.lock_timeout:g} s); nothing was changed"
+            ) from None
 
     def _branch_file(self, name: str) -> Path:
         return self.root / "refs" / "branches" / quote(_check_name(name, "branch"), safe="")
@@ -185,7 +177,7 @@ class LocalStore:
         return tree
 
     def _is_branch(self, ref: str) -> bool:
-        return bool(_NAME.match(ref)) and ".." not in ref and self._branch_file(ref).exists()
+        return bool(_BRANCH_NAME.match(ref)) and self._branch_file(ref).exists()
 
     def _ancestors(self, commit_id: str) -> list[str]:
         seen: dict[str, None] = {}
@@ -201,9 +193,9 @@ class LocalStore:
         return list(seen)
 
     def _move(self, branch: str, commit: Commit) -> Commit:
-        _crash_point("before_ref")
+        crash_point("store.before_ref")
         _write_atomically(self._branch_file(branch), commit.id.encode())
-        _crash_point("after_ref")
+        crash_point("store.after_ref")
         with contextlib.suppress(FileNotFoundError):
             self._staging_file(branch).unlink()
         return commit
@@ -211,10 +203,20 @@ class LocalStore:
     # -- the protocol ---------------------------------------------------------------------------
 
     def resolve(self, ref: str) -> str:
-        if _NAME.match(ref) and ".." not in ref:
-            for path in (self._branch_file(ref), self._tag_file(ref)):
-                if path.exists():
-                    return path.read_text(encoding="utf-8").strip()
+        ancestor = re.fullmatch(r"(.+)~(\d*)", ref)
+        if ancestor:  # lakeFS's (and git's) REF~N: N first parents back
+            current = self.resolve(ancestor.group(1))
+            for _ in range(int(ancestor.group(2) or 1)):
+                parents = self._read_commit(current)["parents"]
+                assert isinstance(parents, list)  # - written by _write_commit
+                if not parents:
+                    raise StoreError(f"unknown ref {ref!r}: history is shorter")
+                current = str(parents[0])
+            return current
+        if _BRANCH_NAME.match(ref) and self._branch_file(ref).exists():
+            return self._branch_file(ref).read_text(encoding="utf-8").strip()
+        if _TAG_NAME.match(ref) and ".." not in ref and self._tag_file(ref).exists():
+            return self._tag_file(ref).read_text(encoding="utf-8").strip()
         if _COMMIT_ID.match(ref) and (self.root / "commits" / f"{ref}.json").exists():
             return ref
         raise StoreError(f"unknown ref {ref!r}")

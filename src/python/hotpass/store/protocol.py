@@ -1,8 +1,9 @@
 """The versioned-store interface, in lakeFS's model: one repository of branches; objects under
 paths; commits with metadata; diff, merge (with conflict detection), revert, tags and log.
 
-Backends: :mod:`hotpass.store.local` (embedded, under the workspace). A lakeFS backend on the
-``lakefs`` SDK implements the same protocol.
+Backends: :mod:`hotpass.store.local` (embedded, under the workspace) and
+:mod:`hotpass.store.lakefs` (a lakeFS server, through the ``lakefs`` SDK);
+:func:`hotpass.store.open_store` picks one from the settings.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ class StoreError(RuntimeError, HotpassError):
 
 class StoreBusy(StoreError):
     """Another writer holds the store; nothing was changed."""
+
+
+class NothingToCommit(StoreError):
+    """The branch has no uncommitted changes."""
 
 
 class MergeConflict(StoreError):

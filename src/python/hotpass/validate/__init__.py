@@ -17,7 +17,7 @@ from hotpass.validate.gate import GATE_TABLES, GateResult, load_suites, run_gate
 from hotpass.validate.quality import score_organisations
 from hotpass.validate.report import ReportData, render_html, render_markdown
 
-__all__ = ["Validation", "gate_tables", "validate", "write_report"]
+__all__ = ["Validation", "gate_tables", "score", "validate", "write_report"]
 
 _NESTED = ("provenance", "source_records", "emails", "phones", "planes", "descriptions", "notes")
 
@@ -104,32 +104,30 @@ def _fields(con: Any, staged: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _changes(con: Any, previous: Path | None, current: Any) -> dict[str, int] | None:
-    if previous is None or not previous.exists():
+def _changes(previous: Any | None, current: Any) -> dict[str, int] | None:
+    """Organisations added, removed, changed and unchanged since the published version."""
+    if previous is None:
         return None
-    fingerprint = (
-        "md5(concat_ws('|', display_name, website_domain, province, emails::VARCHAR, "
-        "phones::VARCHAR, do_not_contact::VARCHAR, source_records::VARCHAR))"
-    )
+    from hotpass.versions.diff import diff_organisations
+
+    diff = diff_organisations(previous, current)
+    return {
+        "added": len(diff.added),
+        "removed": len(diff.removed),
+        "changed": len(diff.changed),
+        "unchanged": diff.unchanged,
+    }
+
+
+def score(organisations: Any, contacts: Any, staged_organisations: Any) -> Any:
+    """The golden organisations with ``data_quality_score`` and ``data_quality_flags``."""
     import duckdb
 
-    con.register("hotpass_v_current", current)
+    con = duckdb.connect()
     try:
-        row = con.execute(
-            f"""WITH old AS (SELECT org_id, {fingerprint} AS f FROM read_parquet(?)),
-                 new AS (SELECT org_id, {fingerprint} AS f FROM hotpass_v_current)
-            SELECT count(*) FILTER (WHERE old.org_id IS NULL),
-                   count(*) FILTER (WHERE new.org_id IS NULL),
-                   count(*) FILTER (WHERE old.f <> new.f),
-                   count(*) FILTER (WHERE old.f = new.f)
-            FROM old FULL OUTER JOIN new USING (org_id)""",
-            [str(previous)],
-        ).fetchall()[0]
-    except duckdb.Error:
-        return None  # an unreadable earlier export: nothing to compare with
+        return score_organisations(con, organisations, contacts, staged_organisations)
     finally:
-        con.unregister("hotpass_v_current")
-    return dict(zip(("added", "removed", "changed", "unchanged"), map(int, row), strict=True))
+        con.close()
 
 
 def validate(
@@ -146,15 +144,18 @@ def validate(
     review_pairs: int,
     workspace: Path,
     run_dir: Path,
-    previous_organisations: Path | None = None,
+    previous_organisations: Any | None = None,
     suites_dir: Path | None = None,
 ) -> Validation:
-    """Score the golden organisations, run the gate over every table, assemble the report."""
+    """Run the gate over the (scored) golden tables and the inputs, assemble the report.
+
+    ``previous_organisations``: the published organisations (Arrow) the report compares with.
+    """
     import duckdb
 
     con = duckdb.connect()
+    scored = organisations
     try:
-        scored = score_organisations(con, organisations, contacts, staged_organisations)
         sources = _sources(con, inputs, quarantine)
         tables = gate_tables(scored, contacts, sources, raw)
         gate = run_gate(
@@ -182,7 +183,7 @@ def validate(
             score_histogram=histogram,
             mean_score=sum(scores) / len(scores) if scores else 0.0,
             gate=gate,
-            changes=_changes(con, previous_organisations, scored),
+            changes=_changes(previous_organisations, scored),
             sources=sources.to_dict("records"),
         )
     finally:
@@ -195,9 +196,11 @@ def write_report(validation: Validation, directory: Path) -> dict[str, str]:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "report.html").write_text(render_html(validation.report), encoding="utf-8")
     (directory / "report.md").write_text(render_markdown(validation.report), encoding="utf-8")
-    (directory / "gate.json").write_text(
-        json.dumps(validation.gate.to_dict(), indent=2) + "\n", encoding="utf-8"
-    )
+    gate = validation.gate.to_dict()
+    # Relative to the report's folder (where the Data Docs are copied), so the file is the
+    # same wherever the workspace lives.
+    gate["data_docs"] = "data_docs/index.html" if validation.gate.data_docs else None
+    (directory / "gate.json").write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")
     written = {
         "report": str(directory / "report.html"),
         "report_md": str(directory / "report.md"),

@@ -266,6 +266,16 @@ def test_a_mostly_quarantined_source_blocks_and_publishes_nothing(run, tmp_path)
     )
     assert again.exit_code == 3, again.output
     assert "expect_column_values_to_be_between(quarantine_share)" in again.output
+    # store refs: the blocked branch's golden tables pass their own suites (the failing rule
+    # is on the inputs); main never received golden tables
+    branch = f"run-{summary['run_id']}"
+    for ref, code in ((branch, 0), ("main", 2), ("no-such-ref", 2)):
+        checked = CliRunner().invoke(
+            app, ["validate", "--ref", ref, "--workspace", str(tmp_path / "ws")]
+        )
+        assert checked.exit_code == code, checked.output
+        if code == 0:
+            assert f"gate on store ref {branch}: 0 error rule(s) failed" in checked.output
 
 
 def test_a_warn_only_run_publishes_and_reports_the_warning(tmp_path):

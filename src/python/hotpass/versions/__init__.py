@@ -1,0 +1,1 @@
+"""Working with published versions: row-level diffs between refs and business-user exports."""
