@@ -39,7 +39,6 @@ EXPORT_TABLES = (
     "quarantine",
 )
 STAGED_EXPORTS = ("organisations", "contacts", "addresses")
-ORG_IDS_FILE = Path("registry") / "organisation_ids.parquet"
 # One refine at a time per workspace: runs are serialised, never interleaved.
 RUN_LOCK = "refine.lock"
 RUN_LOCK_WAIT_S = 1800.0
@@ -202,15 +201,14 @@ def _standardise_frames(raw: Any, settings: Settings) -> tuple[dict[str, Any], i
 
 
 def _resolve_and_survive(
-    frames: dict[str, Any], settings: Settings, say: Progress
+    frames: dict[str, Any], settings: Settings, say: Progress, previous_ids: Any | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Resolve staged organisations into clusters and build the golden layer.
 
-    Returns the export tables and resolution statistics. Review decisions and the previous
-    run's organisation ids are read from the workspace.
+    Returns the export tables and resolution statistics. Review decisions are read from the
+    workspace; ``previous_ids`` is the published record -> org_id registry (None at first).
     """
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     from hotpass.engine import connect
     from hotpass.resolve import load_config, resolve
@@ -220,8 +218,6 @@ def _resolve_and_survive(
 
     config = load_config("organisations")
     decisions = load_decisions(decisions_path(settings.workspace))
-    ids_file = settings.workspace / ORG_IDS_FILE
-    previous_ids = pq.read_table(ids_file) if ids_file.exists() else None
     backend = connect(settings.workspace)
     con = backend.con
     try:
@@ -299,31 +295,41 @@ def _check_nothing_lost(frames: dict[str, Any], golden: Any) -> None:
         )
 
 
-def _write_exports(
-    published: dict[str, bytes], frames: dict[str, Any], export_dir: Path
-) -> dict[str, str]:
-    """Write every table beside the export directory first, then move them in.
+def _write_exports(store: VersionedStore, ref: str, export_dir: Path) -> dict[str, str]:
+    """Copy the published tables, staged rows and report at ``ref`` byte for byte into the
+    export directory: written beside it first, then moved in, so readers never see a mix.
 
-    The golden and resolution tables go to the top, byte for byte as published; the
-    standardised rows they were built from go to ``staged/`` (reviewers compare the two).
+    The golden and resolution tables go to the top; the standardised rows they were built
+    from go to ``staged/`` (reviewers compare the two); report, gate results and Data Docs too.
     """
-    import pyarrow.parquet as pq
+    from hotpass.publish import DATA_PATHS, REPORTS
 
+    wanted = {f"{name}.parquet": DATA_PATHS[name] for name in EXPORT_TABLES}
+    wanted.update({f"staged/{name}.parquet": f"staged/{name}.parquet" for name in STAGED_EXPORTS})
+    wanted.update({p[len(REPORTS) + 1 :]: p for p in store.ls(ref, f"{REPORTS}/")})
+    wanted.pop("run.json", None)
     outputs: dict[str, str] = {}
     export_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".hotpass-", dir=export_dir.parent))
     try:
-        names = [*EXPORT_TABLES, *(f"staged/{name}" for name in STAGED_EXPORTS)]
-        (staging / "staged").mkdir()
+        for relative, path in wanted.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(store.get(ref, path))
+        shutil.rmtree(export_dir / "data_docs", ignore_errors=True)
+        for relative in sorted(wanted):
+            target = export_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / relative, target)
         for name in EXPORT_TABLES:
-            (staging / f"{name}.parquet").write_bytes(published[name])
+            outputs[name] = str(export_dir / f"{name}.parquet")
         for name in STAGED_EXPORTS:
-            pq.write_table(frames[f"staged/{name}"], staging / f"staged/{name}.parquet")
-        (export_dir / "staged").mkdir(parents=True, exist_ok=True)
-        for name in names:
-            target = export_dir / f"{name}.parquet"
-            os.replace(staging / f"{name}.parquet", target)
-            outputs[name] = str(target)
+            outputs[f"staged/{name}"] = str(export_dir / "staged" / f"{name}.parquet")
+        outputs["report"] = str(export_dir / "report.html")
+        outputs["report_md"] = str(export_dir / "report.md")
+        outputs["gate"] = str(export_dir / "gate.json")
+        if (export_dir / "data_docs" / "index.html").exists():
+            outputs["data_docs"] = str(export_dir / "data_docs" / "index.html")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return outputs
@@ -345,16 +351,6 @@ def _commit_metadata(
         **{f"rows.{name}": str(count) for name, count in rows.items()},
         "organisations": str(tables["organisations"].num_rows),
     }
-
-
-def _save_org_ids(ids: Any, path: Path) -> None:
-    """Keep record -> org_id for the next run (atomically), so ids survive re-clustering."""
-    import pyarrow.parquet as pq
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    pq.write_table(ids, temporary)
-    os.replace(temporary, path)
 
 
 def _standardise_and_check(
@@ -426,19 +422,47 @@ def refine(
         ) from None
 
 
-def _refine(
+def _parquet(table: Any) -> bytes:
+    import io
+
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    return buffer.getvalue()
+
+
+def _read_parquet(store: VersionedStore, ref: str, path: str) -> Any:
+    import io
+
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(store.get(ref, path)))
+
+
+def write_run(
     inputs: Sequence[Path],
+    /,
+    *,
     settings: Settings,
-    profile: str | None,
-    export_dir: Path | None,
-    say: Progress,
-) -> RunSummary:
+    profile: str | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """Stage "write": ingest, standardise, check the contracts, resolve, survive and score, then
+    commit everything on branch ``run-<run_id>`` of the store. Returns the run id.
+
+    Besides the published tables the commit holds what the later stages need and nothing
+    else carries between them: ``work/`` (raw rows and staged organisations, for the gate; the
+    audit commit deletes them), ``staged/``, ``registry/organisation_ids.parquet`` and
+    ``reports/run.json`` (counts, inputs, timings - no personal data).
+    """
     from hotpass.ingest import ingest
     from hotpass.profiles import builtin_profiles, load_profile
-    from hotpass.publish import DATA_PATHS, finish_run, read_tables, run_branch, stage_run
+    from hotpass.publish import REGISTRY_PATH, RUN_FILE, WORK_PATHS, run_branch, stage_run
     from hotpass.store import open_store
-    from hotpass.validate import score, validate, write_report
+    from hotpass.validate import score
 
+    say = progress or (lambda _message: None)
     started = time.perf_counter()
     chosen = load_profile(profile) if profile else None
     profiles = builtin_profiles()
@@ -457,87 +481,166 @@ def _refine(
     clock: dict[str, float] = {"ingest": time.perf_counter() - started}
     mark = time.perf_counter()
     frames, accepted, rules = _standardise_and_check(ingested.raw, settings, say)
-    ingested_rows = ingested.raw.num_rows
-    quarantined = frames["quarantine"].num_rows
-
     clock["standardise"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    tables, resolve_stats = _resolve_and_survive(frames, settings, say)
-    clock["resolve_survive"] = time.perf_counter() - mark
 
-    row_counts = {
-        "ingested": ingested_rows,
-        "blank_skipped": sum(s.blank_skipped for s in ingested.inputs),
-        "accepted": accepted,
-        "quarantined": quarantined,
-    }
-    report_dir = settings.run_dir(run_id)
-    metadata = _commit_metadata(run_id, ingested.inputs, profile, row_counts, tables)
     store = open_store(settings)
     mark = time.perf_counter()
-    say("validate: quality scores")
+    previous_ids = (
+        _read_parquet(store, "main", REGISTRY_PATH)
+        if REGISTRY_PATH in store.ls("main", "registry/")
+        else None
+    )
+    tables, resolve_stats = _resolve_and_survive(frames, settings, say, previous_ids)
+    clock["resolve_survive"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    say("score: data-quality scores")
     tables["organisations"] = score(
         tables["organisations"], tables["contacts"], frames["organisations"]
     )
-    previous = _published_organisations(store)
-    say(f"publish: write the run to branch {run_branch(run_id)} and commit")
-    staged = stage_run(store, run_id=run_id, tables=tables, metadata=metadata)
-    say(f"validate: the Great Expectations gate on {staged.ref[:12]} (read back from the store)")
-    gated = read_tables(store, staged.ref, ("organisations", "contacts"))
+    clock["score"] = time.perf_counter() - mark
+
+    row_counts = {
+        "ingested": ingested.raw.num_rows,
+        "blank_skipped": sum(s.blank_skipped for s in ingested.inputs),
+        "accepted": accepted,
+        "quarantined": frames["quarantine"].num_rows,
+    }
+    run_info = {
+        "run_id": run_id,
+        "profile": profile,
+        "inputs": [asdict(s) for s in ingested.inputs],
+        "rows": row_counts,
+        "tables": {name: tables[name].num_rows for name in EXPORT_TABLES},
+        "quarantine_by_rule": dict(sorted(rules.items())),
+        "resolve": resolve_stats,
+        "stage_seconds": clock,
+    }
+    raw = ingested.raw
+    files = {
+        WORK_PATHS["raw"]: _parquet(
+            raw.drop_columns(["extra"]) if "extra" in raw.column_names else raw
+        ),
+        WORK_PATHS["staged_organisations"]: _parquet(frames["organisations"]),
+        **{f"staged/{name}.parquet": _parquet(frames[name]) for name in STAGED_EXPORTS},
+        REGISTRY_PATH: _parquet(tables["organisation_ids"]),
+        RUN_FILE: json.dumps(run_info, indent=2, sort_keys=True).encode() + b"\n",
+    }
+    say(f"write: the run's tables to branch {run_branch(run_id)}")
+    stage_run(
+        store,
+        run_id=run_id,
+        tables=tables,
+        files=files,
+        metadata=_commit_metadata(run_id, ingested.inputs, profile, row_counts, tables),
+    )
+    return run_id
+
+
+def audit_run(run_id: str, /, *, settings: Settings, progress: Progress | None = None) -> bool:
+    """Stage "audit": run the gate on the tables the run branch holds, write the report, commit
+    report, gate results and Data Docs on the branch (dropping ``work/``). True when it passed.
+    """
+    from hotpass.publish import RUN_FILE, WORK_PATHS, commit_audit, read_tables, run_branch
+    from hotpass.store import open_store
+    from hotpass.validate import validate, write_report
+
+    say = progress or (lambda _message: None)
+    mark = time.perf_counter()
+    store = open_store(settings)
+    branch = run_branch(run_id)
+    run_info = json.loads(store.get(branch, RUN_FILE))
+    say(f"audit: the Great Expectations gate on {store.resolve(branch)[:12]} (read from the store)")
+    tables = read_tables(store, branch, ("organisations", "contacts", "quarantine", "review_queue"))
+    report_dir = settings.run_dir(run_id)
     validation = validate(
         run_id=run_id,
-        organisations=gated["organisations"],
-        contacts=gated["contacts"],
-        staged_organisations=frames["organisations"],
-        raw=ingested.raw,
-        quarantine=frames["quarantine"],
-        inputs=[asdict(s) for s in ingested.inputs],
-        rows=row_counts,
-        quarantine_by_rule=dict(sorted(rules.items())),
+        organisations=tables["organisations"],
+        contacts=tables["contacts"],
+        staged_organisations=_read_parquet(store, branch, WORK_PATHS["staged_organisations"]),
+        raw=_read_parquet(store, branch, WORK_PATHS["raw"]),
+        quarantine=tables["quarantine"],
+        inputs=run_info["inputs"],
+        rows=run_info["rows"],
+        quarantine_by_rule=run_info["quarantine_by_rule"],
         review_pairs=tables["review_queue"].num_rows,
         workspace=settings.workspace,
         run_dir=report_dir,
-        previous_organisations=previous,
+        previous_organisations=_published_organisations(store),
     )
-    clock["validate"] = time.perf_counter() - mark
-    outputs = write_report(validation, report_dir)
-    say(
-        "publish: commit the audit"
-        + (", merge into main and tag" if validation.gate.passed else "")
-    )
-    published = finish_run(
-        store, staged, report_dir=report_dir, metadata=metadata, passed=validation.gate.passed
-    )
-    status: Status = "published" if published.published_ref else "blocked"
-    if status == "blocked":
-        say(f"validate: {len(validation.gate.errors)} error rule(s) failed; main untouched")
-    else:
-        _save_org_ids(tables["organisation_ids"], settings.workspace / ORG_IDS_FILE)
-    if status == "published" and export_dir is not None:
-        say(f"write: {export_dir}")
-        assert published.published_ref is not None  # - status is published
-        blobs = {
-            name: store.get(published.published_ref, DATA_PATHS[name]) for name in EXPORT_TABLES
-        }
-        outputs.update(_write_exports(blobs, tables, export_dir))
-        outputs.update(write_report(validation, export_dir))
+    write_report(validation, report_dir)
+    run_info["stage_seconds"]["audit"] = time.perf_counter() - mark
+    (report_dir / "run.json").write_text(json.dumps(run_info, indent=2, sort_keys=True) + "\n")
+    passed = validation.gate.passed
+    if not passed:
+        say(f"audit: {len(validation.gate.errors)} error rule(s) failed; main stays as it was")
+    commit_audit(store, run_id, report_dir=report_dir, passed=passed)
+    return passed
 
+
+def publish_run(
+    run_id: str,
+    /,
+    *,
+    settings: Settings,
+    export_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Stage "publish": when the audit passed, merge the run branch into main and tag it (a run
+    whose tables main already holds publishes nothing new); then write ``export_dir``.
+    Returns the run's summary, read back from the store."""
+    from hotpass.publish import RUN_FILE, merge_run, run_branch
+    from hotpass.store import open_store
+
+    say = progress or (lambda _message: None)
+    mark = time.perf_counter()
+    store = open_store(settings)
+    branch = run_branch(run_id)
+    run_info = json.loads(store.get(branch, RUN_FILE))
+    gate = json.loads(store.get(branch, "reports/gate.json"))
+    outputs = {
+        "report": str(settings.run_dir(run_id) / "report.html"),
+        "gate": str(settings.run_dir(run_id) / "gate.json"),
+    }
+    published_ref = None
+    if gate["passed"]:
+        say("publish: merge into main and tag")
+        published_ref = merge_run(store, run_id).published_ref
+        if export_dir is not None:
+            assert published_ref is not None  # - merge_run always names main's commit
+            say(f"export: {export_dir}")
+            outputs.update(_write_exports(store, published_ref, export_dir))
+    run_info["stage_seconds"]["publish"] = time.perf_counter() - mark
+    tables = {name: run_info["tables"][name] for name in EXPORT_TABLES}
     return RunSummary(
         run_id=run_id,
-        status=status,
-        inputs=[asdict(s) for s in ingested.inputs],
-        rows=row_counts,
-        tables={name: tables[name].num_rows for name in EXPORT_TABLES},
-        quarantine_by_rule=dict(sorted(rules.items())),
-        organisations=tables["organisations"].num_rows,
-        contacts=tables["contacts"].num_rows,
-        links=tables["links"].num_rows,
-        review_pairs=tables["review_queue"].num_rows,
-        resolve=resolve_stats,
-        gate=validation.gate.to_dict(),
-        branch=published.branch,
-        published_ref=published.published_ref,
-        stage_seconds={name: round(value, 3) for name, value in clock.items()},
+        status="published" if published_ref else "blocked",
+        inputs=run_info["inputs"],
+        rows=run_info["rows"],
+        tables=tables,
+        quarantine_by_rule=run_info["quarantine_by_rule"],
+        organisations=tables["organisations"],
+        contacts=tables["contacts"],
+        links=tables["links"],
+        review_pairs=tables["review_queue"],
+        resolve=run_info["resolve"],
+        gate=gate,
+        branch=branch,
+        published_ref=published_ref,
+        stage_seconds={k: round(v, 3) for k, v in run_info["stage_seconds"].items()},
         outputs=outputs,
-        seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _refine(
+    inputs: Sequence[Path],
+    settings: Settings,
+    profile: str | None,
+    export_dir: Path | None,
+    say: Progress,
+) -> RunSummary:
+    started = time.perf_counter()
+    run_id = write_run(inputs, settings=settings, profile=profile, progress=say)
+    audit_run(run_id, settings=settings, progress=say)
+    summary = publish_run(run_id, settings=settings, export_dir=export_dir, progress=say)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary

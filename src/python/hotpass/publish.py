@@ -1,13 +1,13 @@
-"""Stage ``publish``: write-audit-publish into the versioned store.
+"""Write-audit-publish into the versioned store: the store side of the pipeline's stages.
 
 :func:`stage_run` writes the run's tables as zstd Parquet (each cast to its contract's Arrow
-schema) to branch ``run-<run_id>``, created from main, and commits them with the run's
-metadata. The gate then reads the tables back from that commit (:func:`read_tables`), so it
-checks exactly the bytes that would be published. :func:`finish_run` commits the report, gate
-results and Data Docs on the branch and, when the gate passed, merges the branch into main and
-tags the merge ``published-<run_id>``. A blocked run leaves main untouched and the branch for
-review. When main already holds the same data (a re-run of the same inputs) nothing is written
-and the run reports main's commit.
+schema) to a fresh branch ``run-<run_id>`` from main and commits them with the run's metadata.
+The gate then reads the tables back from that commit (:func:`read_tables`), so it checks
+exactly the bytes that would be published; :func:`commit_audit` commits the report, gate
+results and Data Docs on the branch; :func:`merge_run`, only for a passing run, merges the
+branch into main and tags the merge ``published-<run_id>``. A blocked run leaves main
+untouched and the branch for review. When main already holds the same data (a re-run of the
+same inputs) nothing is merged and the run reports main's commit.
 """
 
 from __future__ import annotations
@@ -33,8 +33,15 @@ DATA_PATHS = {
     "review_queue": "resolution/review_queue.parquet",
     "quarantine": "quarantine/quarantine.parquet",
 }
-REPORT_FILES = ("report.html", "report.md", "gate.json")
+REPORT_FILES = ("report.html", "report.md", "gate.json", "run.json")
 REPORTS = "reports"
+RUN_FILE = f"{REPORTS}/run.json"  # counts, inputs, timings of the run (no personal data)
+REGISTRY_PATH = "registry/organisation_ids.parquet"  # record -> org_id, for stable ids
+WORK = "work/"  # what only the audit needs; never reaches main
+WORK_PATHS = {
+    "raw": f"{WORK}raw.parquet",
+    "staged_organisations": f"{WORK}staged_organisations.parquet",
+}
 
 
 class PublishConflict(RuntimeError, HotpassError):
@@ -50,19 +57,10 @@ def published_tag(run_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class StagedRun:
-    run_id: str
-    branch: str
-    ref: str  # the commit holding this run's tables: the branch's, or main's when unchanged
-    unchanged: bool  # main already held exactly these tables; nothing was written
-
-
-@dataclass(frozen=True)
 class Published:
     branch: str
-    commit: str | None  # the run branch's last commit (None when nothing new was written)
-    published_ref: str | None  # main's commit holding this run's data (None when blocked)
-    merged: bool
+    published_ref: str  # main's commit holding this run's data
+    merged: bool  # False when main already held exactly these tables
 
 
 def parquet_bytes(name: str, table: Any) -> bytes:
@@ -75,13 +73,6 @@ def parquet_bytes(name: str, table: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _same_data(store: VersionedStore, ref: str, data: Mapping[str, bytes]) -> bool:
-    published = [p for p in store.ls(ref) if p.endswith(".parquet") and p in DATA_PATHS.values()]
-    if sorted(published) != sorted(data):
-        return False
-    return all(store.get(ref, path) == content for path, content in data.items())
-
-
 def _fresh_branch(store: VersionedStore, branch: str) -> None:
     if branch in store.branches():
         store.delete_branch(branch)  # an earlier attempt of the same run: start again
@@ -89,22 +80,27 @@ def _fresh_branch(store: VersionedStore, branch: str) -> None:
 
 
 def stage_run(
-    store: VersionedStore, *, run_id: str, tables: Mapping[str, Any], metadata: Mapping[str, str]
-) -> StagedRun:
-    """Write and commit the run's tables on its branch (see the module docstring)."""
+    store: VersionedStore,
+    *,
+    run_id: str,
+    tables: Mapping[str, Any],
+    files: Mapping[str, bytes],
+    metadata: Mapping[str, str],
+) -> str:
+    """Write the run's tables (and ``files``: working data, staged rows, registry, run facts)
+    on a fresh branch ``run-<run_id>`` from main and commit them; return the commit id."""
     branch = run_branch(run_id)
-    data = {path: parquet_bytes(name, tables[name]) for name, path in DATA_PATHS.items()}
-    if _same_data(store, MAIN, data):
-        return StagedRun(run_id, branch, store.resolve(MAIN), unchanged=True)
     _fresh_branch(store, branch)
-    for path, content in data.items():
+    for name, path in DATA_PATHS.items():
+        store.put(branch, path, parquet_bytes(name, tables[name]))
+    for path, content in files.items():
         store.put(branch, path, content)
     try:
         commit = store.commit(branch, f"refine run {run_id}", dict(metadata)).id
-    except NothingToCommit:
+    except NothingToCommit:  # main already holds exactly this (a re-run after an audit)
         commit = store.resolve(branch)
     crash_point("publish.after_stage")
-    return StagedRun(run_id, branch, commit, unchanged=False)
+    return commit
 
 
 def read_tables(
@@ -126,42 +122,45 @@ def _report_files(report_dir: Path) -> dict[str, bytes]:
     return files
 
 
-def finish_run(
-    store: VersionedStore,
-    staged: StagedRun,
-    *,
-    report_dir: Path,
-    metadata: Mapping[str, str],
-    passed: bool,
-) -> Published:
-    """Commit the audit (report, gate results, Data Docs); merge and tag when ``passed``."""
-    if staged.unchanged and passed:
-        return Published(staged.branch, None, store.resolve(MAIN), merged=False)
-    if staged.unchanged:  # main's data fails today's gate: keep the verdict on a branch
-        _fresh_branch(store, staged.branch)
-    old_reports = [p for p in store.ls(staged.branch, f"{REPORTS}/")]
+def commit_audit(store: VersionedStore, run_id: str, *, report_dir: Path, passed: bool) -> str:
+    """Commit the report, gate results, Data Docs and run facts on the run branch, dropping
+    the working files (and any report of an earlier attempt); return the commit id."""
+    branch = run_branch(run_id)
     files = _report_files(report_dir)
-    for path in old_reports:
+    for path in store.ls(branch, f"{REPORTS}/") + store.ls(branch, WORK):
         if path not in files:
-            store.delete(staged.branch, path)
+            store.delete(branch, path)
     for path, content in files.items():
-        store.put(staged.branch, path, content)
-    audit = {**metadata, "gate": "passed" if passed else "blocked"}
+        store.put(branch, path, content)
+    metadata = dict(store.log(branch, limit=1)[0].metadata)
+    metadata["gate"] = "passed" if passed else "blocked"
     try:
-        commit = store.commit(staged.branch, f"audit run {staged.run_id}", audit).id
+        return store.commit(branch, f"audit run {run_id}", metadata).id
     except NothingToCommit:
-        commit = store.resolve(staged.branch)
-    if not passed:
-        return Published(staged.branch, commit, None, merged=False)
+        return store.resolve(branch)
+
+
+def _same_data(store: VersionedStore, left: str, right: str) -> bool:
+    """Whether two refs hold the same published data (reports aside)."""
+    return not [c for c in store.diff(left, right) if not c.path.startswith(f"{REPORTS}/")]
+
+
+def merge_run(store: VersionedStore, run_id: str) -> Published:
+    """Merge an audited run branch into main and tag it ``published-<run_id>``; when main
+    already holds the same data nothing new is written and main's commit is returned."""
+    branch = run_branch(run_id)
+    if _same_data(store, MAIN, branch):
+        return Published(branch, store.resolve(MAIN), merged=False)
+    metadata = dict(store.log(branch, limit=1)[0].metadata)
     crash_point("publish.before_merge")
     try:
-        merged = store.merge(staged.branch, MAIN, f"publish run {staged.run_id}", audit)
+        merged = store.merge(branch, MAIN, f"publish run {run_id}", metadata)
     except MergeConflict as exc:
         raise PublishConflict(
-            f"main changed while run {staged.run_id} was being checked (another publish "
+            f"main changed while run {run_id} was being checked (another publish "
             f"touched {len(exc.paths)} of the same file(s)); nothing was merged, the run "
-            f"stays on branch {staged.branch}: run hotpass refine again"
+            f"stays on branch {branch}: run hotpass refine again"
         ) from None
     with contextlib.suppress(StoreError):  # tagged by an earlier publish of the same run
-        store.tag(published_tag(staged.run_id), merged.id)
-    return Published(staged.branch, commit, merged.id, merged=True)
+        store.tag(published_tag(run_id), merged.id)
+    return Published(branch, merged.id, merged=True)
