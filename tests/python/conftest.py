@@ -1,4 +1,5 @@
-"""Shared fixtures: every test starts from a clean ``HOTPASS_*`` environment."""
+"""Shared fixtures: every test starts from a clean ``HOTPASS_*`` environment (and no lakeFS or
+OpenLineage server from the caller's environment)."""
 
 import pytest
 
@@ -8,5 +9,6 @@ def _clean_hotpass_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith("HOTPASS_"):
+        # LAKECTL_* and OPENLINEAGE_URL would point tests at a real server
+        if name.startswith(("HOTPASS_", "LAKECTL_")) or name == "OPENLINEAGE_URL":
             monkeypatch.delenv(name)

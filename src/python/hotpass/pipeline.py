@@ -26,6 +26,7 @@ from hotpass.locking import LockTimeout, exclusive
 from hotpass.settings import Settings
 
 if TYPE_CHECKING:
+    from hotpass.lineage import StageLineage
     from hotpass.store import VersionedStore
 
 Status = Literal["staged", "published", "blocked", "failed"]
@@ -61,6 +62,7 @@ class RunSummary:
     gate: dict[str, Any] = field(default_factory=dict)
     branch: str | None = None
     published_ref: str | None = None
+    merged: bool = False  # this run added a commit to main (False: main already had its data)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
@@ -391,9 +393,11 @@ def refine(
     profile: str | None = None,
     export_dir: Path | None = None,
     progress: Progress | None = None,
+    republish: bool = True,
 ) -> RunSummary:
     """Refine ``inputs`` and publish them through write-audit-publish (module docstring);
-    when published, also write the tables as Parquet under ``export_dir``.
+    when published, also write the tables as Parquet under ``export_dir``. ``republish``:
+    see :func:`publish_run`.
 
     Profiles are loaded and validated before any data is read. The export directory receives
     files only when every stage succeeded: they are written to a temporary directory beside it
@@ -414,7 +418,7 @@ def refine(
             timeout=RUN_LOCK_WAIT_S,
             on_wait=lambda: say("waiting: another refine is running in this workspace"),
         ):
-            return _refine(inputs, settings, profile, export_dir, say)
+            return _refine(inputs, settings, profile, export_dir, say, republish)
     except LockTimeout:
         raise WorkspaceBusy(
             f"another refine held {settings.workspace} for {RUN_LOCK_WAIT_S:g} s; nothing was "
@@ -440,43 +444,28 @@ def _read_parquet(store: VersionedStore, ref: str, path: str) -> Any:
     return pq.read_table(io.BytesIO(store.get(ref, path)))
 
 
-def write_run(
-    inputs: Sequence[Path],
-    /,
-    *,
+def _transform_and_stage(
+    ingested: Any,
+    run_id: str,
     settings: Settings,
-    profile: str | None = None,
-    progress: Progress | None = None,
-) -> str:
-    """Stage "write": ingest, standardise, check the contracts, resolve, survive and score, then
-    commit everything on branch ``run-<run_id>`` of the store. Returns the run id.
-
-    Besides the published tables the commit holds what the later stages need and nothing
-    else carries between them: ``work/`` (raw rows and staged organisations, for the gate; the
-    audit commit deletes them), ``staged/``, ``registry/organisation_ids.parquet`` and
-    ``reports/run.json`` (counts, inputs, timings - no personal data).
-    """
-    from hotpass.ingest import ingest
-    from hotpass.profiles import builtin_profiles, load_profile
-    from hotpass.publish import REGISTRY_PATH, RUN_FILE, WORK_PATHS, run_branch, stage_run
+    profile: str | None,
+    say: Progress,
+    started: float,
+    ol: StageLineage,
+) -> None:
+    """The write stage after ingest: everything up to the commit on the run branch."""
+    from hotpass.contracts.golden import arrow_schema
+    from hotpass.lineage import store_dataset
+    from hotpass.publish import (
+        DATA_PATHS,
+        REGISTRY_PATH,
+        RUN_FILE,
+        WORK_PATHS,
+        run_branch,
+        stage_run,
+    )
     from hotpass.store import open_store
     from hotpass.validate import score
-
-    say = progress or (lambda _message: None)
-    started = time.perf_counter()
-    chosen = load_profile(profile) if profile else None
-    profiles = builtin_profiles()
-
-    say(f"ingest: {len(inputs)} input(s)")
-    ingested = ingest(
-        inputs,
-        profile=chosen,
-        profiles=profiles,
-        progress=say,
-        max_bytes=settings.max_input_mb * 2**20,
-    )
-    fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
-    run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
 
     clock: dict[str, float] = {"ingest": time.perf_counter() - started}
     mark = time.perf_counter()
@@ -526,30 +515,105 @@ def write_run(
         RUN_FILE: json.dumps(run_info, indent=2, sort_keys=True).encode() + b"\n",
     }
     say(f"write: the run's tables to branch {run_branch(run_id)}")
-    stage_run(
+    commit = stage_run(
         store,
         run_id=run_id,
         tables=tables,
         files=files,
         metadata=_commit_metadata(run_id, ingested.inputs, profile, row_counts, tables),
     )
+    ol.store = {"branch": run_branch(run_id), "commit": commit}
+    ol.outputs = [
+        store_dataset(
+            settings,
+            run_branch(run_id),
+            DATA_PATHS[name],
+            version=commit,
+            rows=tables[name].num_rows,
+            schema=[(f.name, str(f.type)) for f in arrow_schema(name)],
+        )
+        for name in DATA_PATHS
+    ]
+
+
+def write_run(
+    inputs: Sequence[Path],
+    /,
+    *,
+    settings: Settings,
+    profile: str | None = None,
+    progress: Progress | None = None,
+    lineage: bool = True,
+) -> str:
+    """Stage "write": ingest, standardise, check the contracts, resolve, survive and score, then
+    commit everything on branch ``run-<run_id>`` of the store. Returns the run id.
+
+    Besides the published tables the commit holds what the later stages need and nothing
+    else carries between them: ``work/`` (raw rows and staged organisations, for the gate; the
+    audit commit deletes them), ``staged/``, ``registry/organisation_ids.parquet`` and
+    ``reports/run.json`` (counts, inputs, timings - no personal data).
+    """
+    from hotpass.ingest import ingest
+    from hotpass.lineage import DatasetRef, stage_lineage
+    from hotpass.profiles import builtin_profiles, load_profile
+
+    say = progress or (lambda _message: None)
+    started = time.perf_counter()
+    chosen = load_profile(profile) if profile else None
+    profiles = builtin_profiles()
+
+    say(f"ingest: {len(inputs)} input(s)")
+    ingested = ingest(
+        inputs,
+        profile=chosen,
+        profiles=profiles,
+        progress=say,
+        max_bytes=settings.max_input_mb * 2**20,
+    )
+    fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
+    run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
+
+    with stage_lineage(settings, run_id, "write", enabled=lineage) as ol:
+        ol.inputs = [
+            DatasetRef("file", str(Path(i.path).resolve()), version=i.sha256, rows=i.rows_ingested)
+            for i in ingested.inputs
+        ]
+        _transform_and_stage(ingested, run_id, settings, profile, say, started, ol)
     return run_id
 
 
-def audit_run(run_id: str, /, *, settings: Settings, progress: Progress | None = None) -> bool:
+def audit_run(
+    run_id: str, /, *, settings: Settings, progress: Progress | None = None, lineage: bool = True
+) -> bool:
     """Stage "audit": run the gate on the tables the run branch holds, write the report, commit
     report, gate results and Data Docs on the branch (dropping ``work/``). True when it passed.
     """
-    from hotpass.publish import RUN_FILE, WORK_PATHS, commit_audit, read_tables, run_branch
+    from hotpass.lineage import stage_lineage
+
+    with stage_lineage(settings, run_id, "audit", enabled=lineage) as ol:
+        return _audit(run_id, settings, progress or (lambda _message: None), ol)
+
+
+def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> bool:
+    from hotpass.contracts.golden import arrow_schema
+    from hotpass.lineage import render_svg, run_events, store_dataset
+    from hotpass.publish import (
+        DATA_PATHS,
+        RUN_FILE,
+        WORK_PATHS,
+        commit_audit,
+        read_tables,
+        run_branch,
+    )
     from hotpass.store import open_store
     from hotpass.validate import validate, write_report
 
-    say = progress or (lambda _message: None)
     mark = time.perf_counter()
     store = open_store(settings)
     branch = run_branch(run_id)
+    checked = store.resolve(branch)
     run_info = json.loads(store.get(branch, RUN_FILE))
-    say(f"audit: the Great Expectations gate on {store.resolve(branch)[:12]} (read from the store)")
+    say(f"audit: the Great Expectations gate on {checked[:12]} (read from the store)")
     tables = read_tables(store, branch, ("organisations", "contacts", "quarantine", "review_queue"))
     report_dir = settings.run_dir(run_id)
     validation = validate(
@@ -567,13 +631,37 @@ def audit_run(run_id: str, /, *, settings: Settings, progress: Progress | None =
         run_dir=report_dir,
         previous_organisations=_published_organisations(store),
     )
+    ol.inputs = [
+        store_dataset(
+            settings,
+            branch,
+            DATA_PATHS[name],
+            version=checked,
+            rows=tables[name].num_rows,
+            schema=[(f.name, str(f.type)) for f in arrow_schema(name)],
+            assertions=[
+                {
+                    "assertion": r.expectation,
+                    "column": r.column,
+                    "success": r.success,
+                    "severity": r.severity,
+                }
+                for r in validation.gate.results
+                if r.table == name and r.suite.startswith("golden_")
+            ],
+        )
+        for name in ("organisations", "contacts")
+    ]
+    validation.report.lineage_svg = render_svg(run_events(settings, run_id))
     write_report(validation, report_dir)
     run_info["stage_seconds"]["audit"] = time.perf_counter() - mark
     (report_dir / "run.json").write_text(json.dumps(run_info, indent=2, sort_keys=True) + "\n")
     passed = validation.gate.passed
     if not passed:
         say(f"audit: {len(validation.gate.errors)} error rule(s) failed; main stays as it was")
-    commit_audit(store, run_id, report_dir=report_dir, passed=passed)
+    commit = commit_audit(store, run_id, report_dir=report_dir, passed=passed)
+    ol.store = {"branch": branch, "commit": commit, "gate": "passed" if passed else "blocked"}
+    ol.outputs = [store_dataset(settings, branch, "reports/gate.json", version=commit)]
     return passed
 
 
@@ -584,14 +672,33 @@ def publish_run(
     settings: Settings,
     export_dir: Path | None = None,
     progress: Progress | None = None,
+    lineage: bool = True,
+    republish: bool = True,
 ) -> RunSummary:
     """Stage "publish": when the audit passed, merge the run branch into main and tag it (a run
-    whose tables main already holds publishes nothing new); then write ``export_dir``.
+    whose tables main already holds publishes nothing new; with ``republish=False`` a run
+    published before keeps that publish); then write ``export_dir``.
     Returns the run's summary, read back from the store."""
-    from hotpass.publish import RUN_FILE, merge_run, run_branch
+    from hotpass.lineage import stage_lineage
+
+    with stage_lineage(settings, run_id, "publish", enabled=lineage) as ol:
+        say = progress or (lambda _message: None)
+        return _publish(run_id, settings, export_dir, say, ol, republish=republish)
+
+
+def _publish(
+    run_id: str,
+    settings: Settings,
+    export_dir: Path | None,
+    say: Progress,
+    ol: StageLineage,
+    *,
+    republish: bool,
+) -> RunSummary:
+    from hotpass.lineage import store_dataset
+    from hotpass.publish import DATA_PATHS, RUN_FILE, merge_run, run_branch
     from hotpass.store import open_store
 
-    say = progress or (lambda _message: None)
     mark = time.perf_counter()
     store = open_store(settings)
     branch = run_branch(run_id)
@@ -601,15 +708,24 @@ def publish_run(
         "report": str(settings.run_dir(run_id) / "report.html"),
         "gate": str(settings.run_dir(run_id) / "gate.json"),
     }
-    published_ref = None
+    published_ref, merged = None, False
     if gate["passed"]:
         say("publish: merge into main and tag")
-        published_ref = merge_run(store, run_id).published_ref
+        published = merge_run(store, run_id, republish=republish)
+        published_ref, merged = published.published_ref, published.merged
         if export_dir is not None:
             assert published_ref is not None  # - merge_run always names main's commit
             say(f"export: {export_dir}")
             outputs.update(_write_exports(store, published_ref, export_dir))
     run_info["stage_seconds"]["publish"] = time.perf_counter() - mark
+    ol.store = {"branch": branch, "status": "published" if published_ref else "blocked"}
+    ol.inputs = [store_dataset(settings, branch, path) for path in DATA_PATHS.values()]
+    if published_ref:
+        ol.store["published_ref"] = published_ref
+        ol.outputs = [
+            store_dataset(settings, "main", path, version=published_ref)
+            for path in DATA_PATHS.values()
+        ]
     tables = {name: run_info["tables"][name] for name in EXPORT_TABLES}
     return RunSummary(
         run_id=run_id,
@@ -626,6 +742,7 @@ def publish_run(
         gate=gate,
         branch=branch,
         published_ref=published_ref,
+        merged=merged,
         stage_seconds={k: round(v, 3) for k, v in run_info["stage_seconds"].items()},
         outputs=outputs,
     )
@@ -637,10 +754,13 @@ def _refine(
     profile: str | None,
     export_dir: Path | None,
     say: Progress,
+    republish: bool,
 ) -> RunSummary:
     started = time.perf_counter()
     run_id = write_run(inputs, settings=settings, profile=profile, progress=say)
     audit_run(run_id, settings=settings, progress=say)
-    summary = publish_run(run_id, settings=settings, export_dir=export_dir, progress=say)
+    summary = publish_run(
+        run_id, settings=settings, export_dir=export_dir, progress=say, republish=republish
+    )
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary

@@ -145,10 +145,17 @@ def _same_data(store: VersionedStore, left: str, right: str) -> bool:
     return not [c for c in store.diff(left, right) if not c.path.startswith(f"{REPORTS}/")]
 
 
-def merge_run(store: VersionedStore, run_id: str) -> Published:
+def merge_run(store: VersionedStore, run_id: str, *, republish: bool = True) -> Published:
     """Merge an audited run branch into main and tag it ``published-<run_id>``; when main
-    already holds the same data nothing new is written and main's commit is returned."""
+    already holds the same data nothing new is written and main's commit is returned.
+
+    ``republish=False`` (replaying scheduled intervals): a run published before keeps its
+    earlier publish - its tag's commit is returned and main does not move back in time.
+    """
     branch = run_branch(run_id)
+    tags = store.tags()
+    if not republish and published_tag(run_id) in tags:
+        return Published(branch, tags[published_tag(run_id)], merged=False)
     if _same_data(store, MAIN, branch):
         return Published(branch, store.resolve(MAIN), merged=False)
     metadata = dict(store.log(branch, limit=1)[0].metadata)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +68,18 @@ class AirflowSettings(_Section):
     """The Airflow home the DAGs are deployed to; unset means Airflow is not used here."""
 
     home: Path | None = None
+    # The first day the daily DAG covers; with catch-up, Airflow schedules every day since.
+    start_date: date = date(2026, 1, 1)
+    # The last day it covers; unset means no end (catch-up runs up to the latest day).
+    end_date: date | None = None
 
 
 class Settings(_Section):
     """Everything a Hotpass run may be configured with."""
 
     workspace: Path = Path(".hotpass")
+    # Dated landing area (``dt=YYYY-MM-DD/`` folders); unset means ``<workspace>/landing``.
+    landing: Path | None = None
     # Inputs larger than this (or workbooks inflating to 10x this) are refused, not read.
     max_input_mb: int = Field(default=512, ge=1)
     lakefs: LakeFSSettings = LakeFSSettings()
@@ -84,6 +91,11 @@ class Settings(_Section):
     def export_dir(self) -> Path:
         """Where refine publishes Parquet and reports unless told otherwise."""
         return self.workspace / "export"
+
+    @property
+    def landing_dir(self) -> Path:
+        """Where scheduled runs find their inputs, one ``dt=YYYY-MM-DD`` folder per day."""
+        return self.landing or self.workspace / "landing"
 
     def run_dir(self, run_id: str) -> Path:
         """Where one run's report, gate results and gated tables are kept."""

@@ -13,10 +13,12 @@ import typer
 
 from hotpass import __version__
 from hotpass.cli import (
+    backfill,
     bench,
     contracts,
     doctor,
     explain,
+    lineage,
     refine,
     resolve,
     review,
@@ -65,6 +67,8 @@ app.command(name="resolve")(resolve.resolve)
 app.command(name="explain")(explain.explain)
 app.command(name="validate")(validate.validate)
 app.command(name="qa")(validate.qa)
+app.command(name="backfill")(backfill.backfill)
+app.command(name="lineage")(lineage.lineage)
 app.add_typer(review.app, name="review")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(bench.app, name="bench")

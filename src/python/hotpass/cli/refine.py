@@ -13,25 +13,16 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 EXIT_BLOCKED = 3
-INPUT_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given; directories expand to their .xlsx/.csv files (sorted, no Office locks)."""
+    """Files as given; directories expand to their workbooks and CSV files (sorted, no Office
+    lock files)."""
+    from hotpass.landing import input_files
+
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file()
-                    and p.suffix.lower() in INPUT_SUFFIXES
-                    and not p.name.startswith("~$")
-                )
-            )
-        else:
-            files.append(path)
+        files.extend(input_files(path) if path.is_dir() else [path])
     return files
 
 

@@ -95,7 +95,17 @@ def _context(root: Path) -> Any:
     return context
 
 
-def run_gate(
+def run_gate(tables: dict[str, Any], **options: Any) -> GateResult:
+    """Run every suite whose table is in ``tables``; see :func:`_run_gate`. One gate at a time
+    per workspace: they share its GX project folder (a second waits)."""
+    from hotpass.locking import exclusive
+
+    workspace: Path = options["workspace"]
+    with exclusive(workspace / "gx.lock", timeout=1800.0):
+        return _run_gate(tables, **options)
+
+
+def _run_gate(
     tables: dict[str, Any],
     *,
     workspace: Path,

@@ -28,6 +28,7 @@ class ReportData:
     gate: GateResult
     changes: dict[str, int] | None = None  # added, removed, changed, unchanged
     sources: list[dict[str, Any]] = field(default_factory=list)
+    lineage_svg: str | None = None  # the run's lineage graph so far (inputs -> jobs -> store)
 
     @property
     def duplicates_merged(self) -> int:
@@ -133,6 +134,7 @@ def render_html(data: ReportData) -> str:
 <h2>Gate</h2>{_table(["severity", "result", "suite", "expectation", "column", "unexpected",
     "sample ids", "why"], gate_rows)}
 <h2>Changes since the last published version</h2>{changes}
+<h2>Lineage</h2>{data.lineage_svg or "<p>no lineage events recorded</p>"}
 </body></html>
 """
 

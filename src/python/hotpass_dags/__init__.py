@@ -1,0 +1,1 @@
+"""Airflow DAGs for Hotpass: wiring only; every task calls one library function."""
