@@ -72,6 +72,8 @@ class AirflowSettings(_Section):
     start_date: date = date(2026, 1, 1)
     # The last day it covers; unset means no end (catch-up runs up to the latest day).
     end_date: date | None = None
+    # How to run Airflow's command line (may be several words: "python -m airflow").
+    command: str = "airflow"
 
 
 class Settings(_Section):

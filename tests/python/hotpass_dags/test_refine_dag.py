@@ -121,22 +121,13 @@ def test_airflow_dags_test_publishes_the_day_and_emits_lineage(airflow_env, tmp_
     assert [v for v in _personal_values(workspace) if v in text] == []
 
 
-def _wait_for_records(workspace, days, newer_than, timeout=600):
-    """Interval records of ``days`` written after ``newer_than`` (the backfill's outcome)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    paths = [workspace / "intervals" / f"{day}.json" for day in days]
-    while time.monotonic() < deadline:
-        if all(p.exists() and p.stat().st_mtime > newer_than for p in paths):
-            return [json.loads(p.read_text()) for p in paths]
-        time.sleep(3)
-    raise AssertionError(f"backfill did not finish within {timeout} s")
-
-
 @pytest.mark.slow
-def test_a_backfill_through_a_real_scheduler_replays_three_days_idempotently(airflow_env, tmp_path):
-    import time
+def test_a_backfill_through_a_real_scheduler_replays_three_days_idempotently(
+    airflow_env, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from hotpass.cli.app import app
 
     workspace = Path(airflow_env["HOTPASS_WORKSPACE"])
     days = ["2026-03-01", "2026-03-02", "2026-03-03"]
@@ -146,50 +137,36 @@ def test_a_backfill_through_a_real_scheduler_replays_three_days_idempotently(air
         folder.mkdir(parents=True)
         for path in files:
             shutil.copy(path, folder / path.name)
-    env = {
-        **os.environ,
+    settings = {
         "PYTHONPATH": os.pathsep.join(sys.path),
         "AIRFLOW_BIN": f"{sys.executable} -m airflow",
         "AIRFLOW_PORT": "18793",
+        "HOTPASS_AIRFLOW_COMMAND": f"{sys.executable} -m airflow",
         "HOTPASS_AIRFLOW_START_DATE": days[0],
         "HOTPASS_AIRFLOW_END_DATE": days[-1],
     }
-    airflow = [sys.executable, "-m", "airflow"]
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
     script = "infra/airflow/local-airflow.sh"
+    runner = CliRunner()
 
-    def backfill(*extra):
-        """Create a backfill (once the previous one is marked complete); return when its runs
-        were created, not finished."""
-        deadline = time.monotonic() + 120
-        while True:
-            created = subprocess.run(
-                [*airflow, "backfill", "create", "--dag-id", "hotpass_refine",
-                 "--from-date", days[0], "--to-date", days[-1], *extra],
-                env=env, capture_output=True, timeout=300, check=False,
-            )  # fmt: skip
-            busy = b"Another backfill is running" in created.stderr
-            if not busy or time.monotonic() > deadline:
-                break
-            time.sleep(3)
-        assert created.returncode == 0, created.stderr.decode()[-2000:]
+    def backfill(summary: Path) -> list[dict[str, str]]:
+        result = runner.invoke(
+            app,
+            ["backfill", "--airflow", "--from", days[0], "--to", days[-1], "--timeout", "600",
+             "--summary-json", str(summary)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert f"({len(days)}/{len(days)})" in result.output  # progress, day by day
+        intervals: list[dict[str, str]] = json.loads(summary.read_text())["intervals"]
+        return intervals
 
     started = subprocess.run(
-        [script, "start"], env=env, capture_output=True, timeout=300, check=False
+        [script, "start"], env=dict(os.environ), capture_output=True, check=False
     )
     try:
         assert started.returncode == 0, (started.stdout + started.stderr).decode()[-3000:]
-        began = time.time()
-        # New DAGs start paused: the backfill's runs wait for the unpause. (With
-        # depends_on_past, Airflow asks for an explicit reprocess behaviour.)
-        backfill("--reprocess-behavior", "failed")
-        unpaused = subprocess.run(
-            [*airflow, "dags", "unpause", "hotpass_refine"],
-            env=env,
-            capture_output=True,
-            check=False,
-        )
-        assert unpaused.returncode == 0
-        first = _wait_for_records(workspace, days, began)
+        first = backfill(tmp_path / "first.json")  # creates the backfill, unpauses the DAG
         assert [r["status"] for r in first] == ["published"] * 3
         store = LocalStore(workspace / "store")
         assert store.resolve("main") == first[-1]["published_ref"]
@@ -197,11 +174,9 @@ def test_a_backfill_through_a_real_scheduler_replays_three_days_idempotently(air
             c.metadata["run_id"] for c in store.log("main") if c.message.startswith("publish")
         ]
         assert publishes == [r["run_id"] for r in reversed(first)]  # in date order
-        began = time.time()
-        backfill("--reprocess-behavior", "completed")
-        second = _wait_for_records(workspace, days, began)
+        second = backfill(tmp_path / "second.json")  # replay: reprocess completed days
         assert [r["status"] for r in second] == ["unchanged"] * 3
         assert [r["published_ref"] for r in second] == [r["published_ref"] for r in first]
         assert store.resolve("main") == first[-1]["published_ref"]
     finally:
-        subprocess.run([script, "stop"], env=env, timeout=120, check=False)
+        subprocess.run([script, "stop"], env=dict(os.environ), timeout=120, check=False)

@@ -1,17 +1,81 @@
-"""``hotpass backfill``: replay landing partitions in-process, one refine per day, in order."""
+"""``hotpass backfill``: replay landing partitions, one refine per day in date order -
+in-process, or as an Airflow backfill of ``hotpass_refine`` (``--airflow``)."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from hotpass.intervals import IntervalResult
+    from hotpass.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_BLOCKED = 3
+
+
+def _with_airflow(
+    settings: Settings,
+    first: date,
+    last: date,
+    reprocess: str,
+    incremental: bool,
+    since: date | None,
+    timeout: float,
+) -> list[IntervalResult]:
+    from hotpass.airflow_backfill import run_airflow_backfill
+    from hotpass.errors import HotpassError
+
+    if reprocess not in {"completed", "failed"}:
+        typer.echo("hotpass backfill: --reprocess is completed or failed", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        return run_airflow_backfill(
+            settings,
+            first,
+            last,
+            reprocess=reprocess,
+            incremental=incremental,
+            since=since,
+            timeout=timeout,
+            progress=lambda message: typer.echo(message, err=True),
+        )
+    except HotpassError as exc:
+        typer.echo(f"hotpass backfill: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _in_process(
+    settings: Settings, span: list[date], incremental: bool, since: date | None
+) -> list[IntervalResult]:
+    from hotpass.errors import HotpassError, InputError
+    from hotpass.intervals import IntervalResult, run_interval
+
+    results: list[IntervalResult] = []
+    for number, day in enumerate(span, start=1):
+        typer.echo(f"[{number}/{len(span)}] {day.isoformat()}", err=True)
+        try:
+            result = run_interval(
+                settings.landing_dir,
+                day,
+                settings,
+                since=since,
+                incremental=incremental,
+                export_dir=settings.export_dir,
+            )
+        except InputError as exc:
+            result = IntervalResult(day.isoformat(), "failed", reason=str(exc))
+        except HotpassError as exc:
+            result = IntervalResult(day.isoformat(), "failed", reason=type(exc).__name__)
+        results.append(result)
+        if result.status == "failed":
+            break  # later days build on this one: stop, keep what published
+    return results
 
 
 def backfill(
@@ -30,14 +94,28 @@ def backfill(
     since: Annotated[
         str | None, typer.Option(help="Ignore landing partitions before this day.")
     ] = None,
+    airflow: Annotated[
+        bool,
+        typer.Option(
+            "--airflow",
+            help="Create an Airflow backfill of hotpass_refine (AIRFLOW_HOME's Airflow) and "
+            "wait for it, with progress.",
+        ),
+    ] = False,
+    reprocess: Annotated[
+        str, typer.Option(help="With --airflow: Airflow's reprocess behaviour (completed|failed).")
+    ] = "completed",
+    timeout: Annotated[
+        float, typer.Option(help="With --airflow: seconds to wait for the backfill.")
+    ] = 1800.0,
 ) -> None:
-    """Replay every day from --from to --to: each day refines its landing snapshot.
+    """Replay every day from --from to --to: each day refines its landing snapshot, here or
+    (--airflow) through Airflow's scheduler.
 
     Exit 0 when every day published (or was unchanged or had nothing to do), 3 when a day was
     blocked by the gate, 1 when one failed, 2 on bad dates or input.
     """
-    from hotpass.errors import HotpassError, InputError, SettingsError
-    from hotpass.intervals import IntervalResult, run_interval
+    from hotpass.errors import SettingsError
     from hotpass.landing import days
     from hotpass.settings import load_settings
 
@@ -53,25 +131,10 @@ def backfill(
     if not settings.landing_dir.is_dir():
         typer.echo(f"hotpass backfill: landing area {settings.landing_dir} not found", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    results: list[IntervalResult] = []
-    for number, day in enumerate(span, start=1):
-        typer.echo(f"[{number}/{len(span)}] {day.isoformat()}", err=True)
-        try:
-            result = run_interval(
-                settings.landing_dir,
-                day,
-                settings,
-                since=floor,
-                incremental=incremental,
-                export_dir=settings.export_dir,
-            )
-        except InputError as exc:
-            result = IntervalResult(day.isoformat(), "failed", reason=str(exc))
-        except HotpassError as exc:
-            result = IntervalResult(day.isoformat(), "failed", reason=type(exc).__name__)
-        results.append(result)
-        if result.status == "failed":
-            break  # later days build on this one: stop, keep what published
+    if airflow:
+        results = _with_airflow(settings, first, last, reprocess, incremental, floor, timeout)
+    else:
+        results = _in_process(settings, span, incremental, floor)
     for result in results:
         ref = (result.published_ref or "")[:12]
         typer.echo(
