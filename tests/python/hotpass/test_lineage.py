@@ -1,6 +1,7 @@
 """OpenLineage events of a refine outside Airflow: what they carry, and what they never do."""
 
 import json
+from typing import Any
 
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
@@ -85,3 +86,38 @@ def test_hotpass_lineage_draws_the_run(tmp_path):
     )  # main's datasets are labelled with the commit
     missing = runner.invoke(app, ["lineage", "nope", "--workspace", str(tmp_path / "ws")])
     assert missing.exit_code == 2
+
+
+def test_events_also_go_to_an_openlineage_http_endpoint_when_configured(tmp_path, monkeypatch):
+    """A real HTTP server on 127.0.0.1 stands in for Marquez (which cannot run here): it
+    accepts ``POST /api/v1/lineage`` like Marquez does; it does not prove Marquez stores or
+    shows the events."""
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.python.hotpass.http_fakes import serve_handler
+
+    received: list[dict[str, Any]] = []
+
+    class Marquez(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path == "/api/v1/lineage":
+                received.append(json.loads(body))
+            self.send_response(201 if self.path == "/api/v1/lineage" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serve_handler(Marquez) as url:
+        monkeypatch.setenv("OPENLINEAGE_URL", url)
+        run = refine_into(tmp_path / "ws")
+    assert [(e["job"]["name"], e["eventType"]) for e in received][::5] == [
+        ("hotpass.write", "START"),
+        ("hotpass.publish", "COMPLETE"),
+    ]
+    assert len(received) == 6
+    assert received[-1]["run"]["facets"]["hotpass"]["runId"] == run.summary.run_id
+    file_events = (tmp_path / "ws" / "lineage" / "events.jsonl").read_text().splitlines()
+    assert len(file_events) == 6  # the workspace file gets them too
