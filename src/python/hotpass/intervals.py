@@ -21,8 +21,6 @@ from hotpass.ingest.readers import file_sha256
 from hotpass.landing import snapshot
 from hotpass.settings import Settings
 
-RUN_FILE = "reports/run.json"
-
 
 @dataclass
 class IntervalResult:
@@ -39,6 +37,7 @@ class IntervalResult:
 
 def published_input_hashes(settings: Settings) -> set[str] | None:
     """The sha256 of every input main's data was refined from (None before a first publish)."""
+    from hotpass.publish import RUN_FILE
     from hotpass.store import StoreError, open_store
 
     store = open_store(settings)
