@@ -86,11 +86,16 @@ def run_interval(
     summary = refine(
         files, settings=settings, export_dir=export_dir, progress=progress, republish=False
     )
+    return _record_run(settings, day, summary, len(files))
+
+
+def _record_run(settings: Settings, day: date, summary: Any, inputs: int) -> IntervalResult:
+    """A refined day's outcome (``unchanged`` when main already had its publish), recorded."""
     status: str = summary.status
     if status == "published" and not summary.merged:
         status = "unchanged"
     result = IntervalResult(
-        day.isoformat(), status, summary.run_id, summary.published_ref, inputs=len(files)
+        day.isoformat(), status, summary.run_id, summary.published_ref, inputs=inputs
     )
     record(settings, result)
     return result
@@ -134,9 +139,4 @@ def publish_interval(
     summary = publish_run(
         run_id, settings=settings, export_dir=export_dir, lineage=False, republish=False
     )
-    status: str = summary.status
-    if status == "published" and not summary.merged:
-        status = "unchanged"
-    result = IntervalResult(day.isoformat(), status, run_id, summary.published_ref, inputs=inputs)
-    record(settings, result)
-    return result
+    return _record_run(settings, day, summary, inputs)

@@ -141,7 +141,7 @@ class StageLineage:
                 run=parent_run.Run(runId=parent_run_id(self.run_id)),
                 job=parent_run.Job(namespace=NAMESPACE, name="hotpass.refine"),
             ),
-            "hotpass": _hotpass_facet(self.run_id, self.store),
+            "hotpass": HotpassRunFacet(runId=self.run_id, store=dict(self.store)),
         }
         if error is not None:
             # The type only: an exception message may quote data.
@@ -179,10 +179,6 @@ class HotpassRunFacet(RunFacet):
     @staticmethod
     def _get_schema() -> str:
         return "urn:hotpass:facet:HotpassRunFacet:1"
-
-
-def _hotpass_facet(run_id: str, store: dict[str, str]) -> HotpassRunFacet:
-    return HotpassRunFacet(runId=run_id, store=dict(store))
 
 
 @contextlib.contextmanager

@@ -427,24 +427,6 @@ def refine(
         ) from None
 
 
-def _parquet(table: Any) -> bytes:
-    import io
-
-    import pyarrow.parquet as pq
-
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    return buffer.getvalue()
-
-
-def _read_parquet(store: VersionedStore, ref: str, path: str) -> Any:
-    import io
-
-    import pyarrow.parquet as pq
-
-    return pq.read_table(io.BytesIO(store.get(ref, path)))
-
-
 def _transform_and_stage(
     ingested: Any,
     run_id: str,
@@ -462,6 +444,8 @@ def _transform_and_stage(
         REGISTRY_PATH,
         RUN_FILE,
         WORK_PATHS,
+        encode_parquet,
+        read_parquet,
         run_branch,
         stage_run,
     )
@@ -476,7 +460,7 @@ def _transform_and_stage(
     store = open_store(settings)
     mark = time.perf_counter()
     previous_ids = (
-        _read_parquet(store, "main", REGISTRY_PATH)
+        read_parquet(store, "main", REGISTRY_PATH)
         if REGISTRY_PATH in store.ls("main", "registry/")
         else None
     )
@@ -507,12 +491,12 @@ def _transform_and_stage(
     }
     raw = ingested.raw
     files = {
-        WORK_PATHS["raw"]: _parquet(
+        WORK_PATHS["raw"]: encode_parquet(
             raw.drop_columns(["extra"]) if "extra" in raw.column_names else raw
         ),
-        WORK_PATHS["staged_organisations"]: _parquet(frames["organisations"]),
-        **{f"staged/{name}.parquet": _parquet(frames[name]) for name in STAGED_EXPORTS},
-        REGISTRY_PATH: _parquet(tables["organisation_ids"]),
+        WORK_PATHS["staged_organisations"]: encode_parquet(frames["organisations"]),
+        **{f"staged/{name}.parquet": encode_parquet(frames[name]) for name in STAGED_EXPORTS},
+        REGISTRY_PATH: encode_parquet(tables["organisation_ids"]),
         RUN_FILE: json.dumps(run_info, indent=2, sort_keys=True).encode() + b"\n",
     }
     say(f"write: the run's tables to branch {run_branch(run_id)}")
@@ -603,6 +587,7 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
         RUN_FILE,
         WORK_PATHS,
         commit_audit,
+        read_parquet,
         read_tables,
         run_branch,
     )
@@ -621,8 +606,8 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
         run_id=run_id,
         organisations=tables["organisations"],
         contacts=tables["contacts"],
-        staged_organisations=_read_parquet(store, branch, WORK_PATHS["staged_organisations"]),
-        raw=_read_parquet(store, branch, WORK_PATHS["raw"]),
+        staged_organisations=read_parquet(store, branch, WORK_PATHS["staged_organisations"]),
+        raw=read_parquet(store, branch, WORK_PATHS["raw"]),
         quarantine=tables["quarantine"],
         inputs=run_info["inputs"],
         rows=run_info["rows"],

@@ -63,14 +63,26 @@ class Published:
     merged: bool  # False when main already held exactly these tables
 
 
-def parquet_bytes(name: str, table: Any) -> bytes:
-    """``table`` as zstd Parquet in the Arrow schema of its contract
-    (:func:`hotpass.contracts.golden.conform`)."""
+def encode_parquet(table: Any) -> bytes:
+    """``table`` as zstd Parquet bytes, ready to put in the store."""
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    pq.write_table(conform(name, table), buffer, compression="zstd")
+    pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
+
+
+def read_parquet(store: VersionedStore, ref: str, path: str) -> Any:
+    """The Parquet file at ``path`` on ``ref`` as an Arrow table."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(store.get(ref, path)))
+
+
+def parquet_bytes(name: str, table: Any) -> bytes:
+    """``table`` as zstd Parquet in the Arrow schema of its contract
+    (:func:`hotpass.contracts.golden.conform`)."""
+    return encode_parquet(conform(name, table))
 
 
 def _fresh_branch(store: VersionedStore, branch: str) -> None:
@@ -97,7 +109,7 @@ def stage_run(
         store.put(branch, path, content)
     try:
         commit = store.commit(branch, f"refine run {run_id}", dict(metadata)).id
-    except NothingToCommit:  # main already holds exactly this (a re-run after an audit)
+    except NothingToCommit:  # nothing differs from main (not expected: work/ is never on main)
         commit = store.resolve(branch)
     crash_point("publish.after_stage")
     return commit
@@ -107,10 +119,8 @@ def read_tables(
     store: VersionedStore, ref: str, names: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
     """The run tables at ``ref`` as Arrow tables, by name (all of them unless ``names``)."""
-    import pyarrow.parquet as pq
-
     wanted = names or tuple(DATA_PATHS)
-    return {name: pq.read_table(io.BytesIO(store.get(ref, DATA_PATHS[name]))) for name in wanted}
+    return {name: read_parquet(store, ref, DATA_PATHS[name]) for name in wanted}
 
 
 def _report_files(report_dir: Path) -> dict[str, bytes]:

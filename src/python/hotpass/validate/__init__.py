@@ -147,28 +147,27 @@ def validate(
     previous_organisations: Any | None = None,
     suites_dir: Path | None = None,
 ) -> Validation:
-    """Run the gate over the (scored) golden tables and the inputs, assemble the report.
+    """Run the gate over the scored golden tables and the inputs, assemble the report.
 
     ``previous_organisations``: the published organisations (Arrow) the report compares with.
     """
     import duckdb
 
     con = duckdb.connect()
-    scored = organisations
     try:
         sources = _sources(con, inputs, quarantine)
-        tables = gate_tables(scored, contacts, sources, raw)
+        tables = gate_tables(organisations, contacts, sources, raw)
         gate = run_gate(
             tables,
             workspace=workspace,
             suites=load_suites(suites_dir),
             keep_tables=run_dir / GATE_TABLES,
         )
-        scores = scored.column("data_quality_score").to_pylist()
+        scores = organisations.column("data_quality_score").to_pylist()
         histogram = [0] * 10
         for score in scores:
             histogram[min(int(score * 10), 9)] += 1
-        kinds = scored.column("record_kind").to_pylist()
+        kinds = organisations.column("record_kind").to_pylist()
         report = ReportData(
             run_id=run_id,
             status="staged" if gate.passed else "blocked",
@@ -183,12 +182,12 @@ def validate(
             score_histogram=histogram,
             mean_score=sum(scores) / len(scores) if scores else 0.0,
             gate=gate,
-            changes=_changes(previous_organisations, scored),
+            changes=_changes(previous_organisations, organisations),
             sources=sources.to_dict("records"),
         )
     finally:
         con.close()
-    return Validation(scored, gate, report)
+    return Validation(organisations, gate, report)
 
 
 def write_report(validation: Validation, directory: Path) -> dict[str, str]:

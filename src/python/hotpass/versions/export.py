@@ -24,7 +24,6 @@ from hotpass.publish import DATA_PATHS, read_tables
 from hotpass.store import VersionedStore
 
 DANGEROUS = re.compile(r"^[=+\-@\t\r]")
-_DANGEROUS_PATTERN = r"^[=+\-@\t\r]"
 # Nested columns whose detail lives in the Parquet copy; spreadsheets get a count instead.
 _NESTED = {"provenance", "source_records", "source_contacts"}
 BUSINESS_TABLES = ("organisations", "contacts", "addresses", "review_queue", "quarantine")
@@ -92,7 +91,7 @@ def neutralise_csv(table: Any) -> Any:
     for field in table.schema:
         column = table.column(field.name)
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
-            risky = pc.match_substring_regex(column, _DANGEROUS_PATTERN).fill_null(False)
+            risky = pc.match_substring_regex(column, DANGEROUS.pattern).fill_null(False)
             column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
         columns.append(column)
     return pa.table(columns, names=table.column_names)

@@ -347,24 +347,11 @@ class FakeLakeFSServer:
         if kind == "two_dot":
             base = left
         else:  # three_dot: what right changed since its merge base with left
-            left_history = {c.id for c in _all_ancestors(store, left)}
-            base = next(c.id for c in _all_ancestors(store, right) if c.id in left_history)
+            # the same ancestry walk LocalStore's merge uses
+            left_history = set(store._ancestors(store.resolve(left)))
+            base = next(c for c in store._ancestors(store.resolve(right)) if c in left_history)
         diffs = [
             models.Diff(type=c.kind, path=c.path, path_type="object", size_bytes=None)
             for c in store.diff(base, right)
         ]
         raise _Reply(200, models.DiffList(pagination=_page(diffs), results=diffs))
-
-
-def _all_ancestors(store: LocalStore, ref: str) -> list[Any]:
-    """Every commit reachable from ``ref`` (all parents), nearest first."""
-    seen: dict[str, Any] = {}
-    queue = [store.resolve(ref)]
-    while queue:
-        current = queue.pop(0)
-        if current in seen:
-            continue
-        commit = store.log(current, limit=1)[0]
-        seen[current] = commit
-        queue.extend(commit.parents)
-    return list(seen.values())
