@@ -1,6 +1,7 @@
 """The refine pipeline: the only module that knows the order of the stages.
 
-ingest -> standardise -> contracts -> resolve -> survive -> score -> write-audit-publish (stage
+ingest -> standardise -> contracts -> resolve -> survive -> score (data quality, then leads with
+the champion model when one is registered) -> write-audit-publish (stage
 the tables on branch ``run-<run_id>`` and commit; run the gate on what the commit holds; commit
 the audit; merge into main and tag when it passed) -> write the export directory. A failed
 error rule in the gate blocks the publish: main and the export directory are left as they
@@ -58,6 +59,7 @@ class RunSummary:
     contacts: int = 0
     links: int = 0
     review_pairs: int = 0
+    lead_model: str | None = None  # the registered model version that scored the leads
     resolve: dict[str, Any] = field(default_factory=dict)
     gate: dict[str, Any] = field(default_factory=dict)
     branch: str | None = None
@@ -427,6 +429,38 @@ def refine(
         ) from None
 
 
+def _champion(settings: Settings) -> str | None:
+    """The champion lead model's version, looked up once per run (None without a registry,
+    and then MLflow is never imported)."""
+    from hotpass_train.registry import registry_exists
+
+    if not registry_exists(settings):
+        return None
+    from hotpass_train.score import champion_version
+
+    return champion_version(settings)
+
+
+def _score_leads(
+    tables: dict[str, Any], settings: Settings, champion: str | None, say: Progress
+) -> Any:
+    """Golden organisations with the champion's lead scores (empty when there is none)."""
+    from hotpass.leads import lead_table, with_lead_scores
+
+    organisations = tables["organisations"]
+    if champion is None:
+        say(
+            "leads: no champion model yet, lead_score left empty "
+            "(hotpass model train, then hotpass model promote)"
+        )
+        return with_lead_scores(organisations, None, None)
+    from hotpass_train.score import score_leads
+
+    say(f"leads: scoring {organisations.num_rows} organisation(s) with {champion} (champion)")
+    scores = score_leads(settings, lead_table(organisations, tables["contacts"]), champion)
+    return with_lead_scores(organisations, scores, champion)
+
+
 def _transform_and_stage(
     ingested: Any,
     run_id: str,
@@ -435,6 +469,7 @@ def _transform_and_stage(
     say: Progress,
     started: float,
     ol: StageLineage,
+    champion: str | None,
 ) -> None:
     """The write stage after ingest: everything up to the commit on the run branch."""
     from hotpass.contracts.golden import arrow_schema
@@ -472,6 +507,9 @@ def _transform_and_stage(
         tables["organisations"], tables["contacts"], frames["organisations"]
     )
     clock["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    tables["organisations"] = _score_leads(tables, settings, champion, say)
+    clock["leads"] = time.perf_counter() - mark
 
     row_counts = {
         "ingested": ingested.raw.num_rows,
@@ -487,6 +525,7 @@ def _transform_and_stage(
         "tables": {name: tables[name].num_rows for name in EXPORT_TABLES},
         "quarantine_by_rule": dict(sorted(rules.items())),
         "resolve": resolve_stats,
+        "lead_model": champion,
         "stage_seconds": clock,
     }
     raw = ingested.raw
@@ -556,6 +595,9 @@ def write_run(
         max_bytes=settings.max_input_mb * 2**20,
     )
     fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
+    champion = _champion(settings)
+    if champion is not None:  # a new champion re-scores the same inputs: a new run
+        fingerprints.append(f"lead-model:{champion}")
     run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
 
     with stage_lineage(settings, run_id, "write", enabled=lineage) as ol:
@@ -563,7 +605,7 @@ def write_run(
             DatasetRef("file", str(Path(i.path).resolve()), version=i.sha256, rows=i.rows_ingested)
             for i in ingested.inputs
         ]
-        _transform_and_stage(ingested, run_id, settings, profile, say, started, ol)
+        _transform_and_stage(ingested, run_id, settings, profile, say, started, ol, champion)
     return run_id
 
 
@@ -725,6 +767,7 @@ def _publish(
         links=tables["links"],
         review_pairs=tables["review_queue"],
         resolve=run_info["resolve"],
+        lead_model=run_info.get("lead_model"),
         gate=gate,
         branch=branch,
         published_ref=published_ref,

@@ -58,6 +58,21 @@ class MLflowSettings(_Section):
     tracking_uri: str | None = None
 
 
+class ModelSettings(_Section):
+    """The lead-scoring model: training seed, holdout and the promotion gate's margins."""
+
+    seed: int = 7
+    # Organisations whose stable group bucket (0-99) falls below this are never trained on.
+    holdout_percent: int = Field(default=25, ge=5, le=50)
+    # A challenger must beat the champion (or the no-skill baseline) by this on holdout PR-AUC.
+    promotion_margin: float = Field(default=0.02, ge=0, le=1)
+    # And its cross-validated PR-AUC must beat its training positive rate by this much.
+    min_skill: float = Field(default=0.1, ge=0, le=1)
+    # How the hotpass_train DAG runs training: a command such as "/opt/hotpass-train.pex"
+    # (run with --workspace, in its own process); unset means in the worker's process.
+    train_command: str | None = None
+
+
 class TelemetrySettings(_Section):
     """OpenTelemetry export; unset means no exporter (console or no-op)."""
 
@@ -86,6 +101,7 @@ class Settings(_Section):
     max_input_mb: int = Field(default=512, ge=1)
     lakefs: LakeFSSettings = LakeFSSettings()
     mlflow: MLflowSettings = MLflowSettings()
+    model: ModelSettings = ModelSettings()
     telemetry: TelemetrySettings = TelemetrySettings()
     airflow: AirflowSettings = AirflowSettings()
 

@@ -3,11 +3,15 @@
 Nothing here is real: organisation names are random word pairs, people are random first-name
 and surname pairs, phone numbers and domains are random. The same seed and scale always give
 the same cell contents. ``scale`` multiplies the row counts (for throughput benchmarks).
+
+Sales outcomes follow the organisation's traits (:func:`conversion_probability`), so a lead
+model has something real to learn and a model trained on shuffled labels has nothing.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -162,6 +166,31 @@ class _Labels:
         self.rows.append((f"{path.name}::{sheet.title}::{sheet._current_row}", uid))
 
 
+_CATEGORIES = ["ATO", "AMO", "Charter", "Broker"]
+_DISTANCES = ["0km-100km", "100km-220km", "220km+"]
+_SENIOR_ROLES = {"Owner", "Accountable Manager", "CEO"}
+# Log-odds of a contacted organisation ordering: training schools near the sales base with a
+# big fleet and a decision maker on the phone buy; brokers and motorsport teams rarely do.
+_CATEGORY_LOG_ODDS = {"ATO": 1.5, "Charter": 0.5, "AMO": 0.0, "Broker": -1.0, "Motorsport": -2.5}
+_DISTANCE_LOG_ODDS = {"0km-100km": 0.6, "100km-220km": 0.0, "220km+": -0.6}
+
+
+def conversion_probability(category: str, role: str, planes: int, distance: str) -> float:
+    """The chance a contacted organisation with these traits becomes a client.
+
+    ``logit = -1.2 + category + 1.0 * senior contact + 0.2 * (planes - 5) + distance`` with the
+    per-category and per-distance log-odds above; documented in docs/reference/lead-scoring.md.
+    """
+    logit = (
+        -1.2
+        + _CATEGORY_LOG_ODDS[category]
+        + (1.0 if role in _SENIOR_ROLES else 0.0)
+        + 0.2 * (planes - 5)
+        + _DISTANCE_LOG_ODDS[distance]
+    )
+    return 1.0 / (1.0 + math.exp(-logit))
+
+
 @dataclass(eq=False)  # identity: "org in shared" stays cheap at large scales
 class _Org:
     uid: str
@@ -171,6 +200,11 @@ class _Org:
     province: str
     phone: str
     town: str
+    # Traits every sheet that shows them agrees on; they drive the sales outcome.
+    category: str
+    role: str
+    planes: int
+    distance: str
 
 
 def _slug(text: str) -> str:
@@ -225,6 +259,10 @@ def _universe(rng: random.Random, count: int, ids: Iterator[int], seen: set[str]
                 rng.choice(_PROVINCE_SPELLINGS),
                 phone,
                 rng.choice(_TOWNS),
+                rng.choice(_CATEGORIES),
+                rng.choice(_ROLES),
+                rng.randrange(1, 12),
+                rng.choice(_DISTANCES),
             )
         )
     return orgs
@@ -355,11 +393,11 @@ def _reachout(
                 datetime(2025, 3, 1 + index % 27),
                 "Y" if index % 2 else None,
                 org.province if index % 5 else "Kwa-Zulu Natal",
-                rng.choice(["0km-100km", "100km-220km", "220km+"]),
+                org.distance,
                 rng.choice(_TYPES),
                 website,
                 f"Hangar {index + 1}, {org.town} Airfield",
-                rng.randrange(1, 12),
+                org.planes,
                 "Flight school",
                 None,
                 None,
@@ -517,13 +555,9 @@ def _contact_database(
             display = " ".join(parts[:2]) + "\n" + (parts[2] if len(parts) > 2 else "")
         elif org is not None and org in shared:
             display = name + rng.choice([" (Pty) Ltd", " CC", ""])
-        category = None
-        if org is None:
-            category = "Motorsport"
-        elif index % 3 == 0:
-            category = rng.choice(["ATO", "AMO", "Charter", "Broker"])
+        category = "Motorsport" if org is None else org.category if index % 4 != 3 else None
         load = datetime(2025, 7, 1 + index % 27) if index % 2 else f"{1 + index % 27:02d}/07/2025"
-        status = ["Active", "DNC", "NTC", "Prospect", None][index % 5]
+        status, ordered = _outcome(rng, org)
         website = f"https://{org.domain}" if org is not None else None
         if index == 4:
             website = "https://www.aviationinsure-example.co.za"  # shifted onto the wrong company
@@ -532,7 +566,7 @@ def _contact_database(
                 c_id,
                 display,
                 name.split()[0],
-                datetime(2024, 11, 1 + index % 27) if index % 4 == 0 else None,
+                ordered,
                 category,
                 rng.choice(["A", "B", None]),
                 rng.choice(["High", "Medium", "Low", None]),
@@ -562,7 +596,7 @@ def _contact_database(
         first, last = _person(rng)
         short_id: object = 0 if index % 2 else org.base.split()[0].lower()
         first_cell, last_cell = (f"{first} {last}", None) if index % 6 == 1 else (first, last)
-        position = org.town if index % 7 == 3 else rng.choice(_ROLES)
+        position = org.town if index % 7 == 3 else org.role
         landline: object = f"{org.phone[1:]}\xa0" if index % 2 else int(org.phone[1:])
         contacts.append(
             [
@@ -630,7 +664,7 @@ def _contact_database(
                 phone,
                 f"info@{org.domain}",
                 f"{org.town} Airfield",
-                rng.randrange(1, 9),
+                org.planes,
                 org.domain,
                 "Flight training",
                 rng.choice(_TYPES),
@@ -669,7 +703,7 @@ def _contact_database(
                 _landline(rng),
                 f"{_slug(first)}@{school_domain}",
                 f"{town} Airport",
-                rng.randrange(1, 9),
+                school.planes,
                 None,
                 "ATO",
             ]
@@ -750,6 +784,22 @@ def _contact_database(
     free["B3"] = "Notes from the 2024 show"
     free["D7"] = "follow up in March"
     workbook.save(path)
+
+
+def _outcome(rng: random.Random, org: _Org | None) -> tuple[str | None, datetime | None]:
+    """The CRM status and last order date of a company: most were contacted; whether a
+    contacted one ordered follows :func:`conversion_probability`. Motorsport companies (no
+    aviation traits) convert as the least likely aviation customers would."""
+    if rng.random() < 0.15:
+        return None, None  # not contacted yet: unlabelled
+    if org is None:
+        chance = conversion_probability("Motorsport", "Admin", 1, "220km+")
+    else:
+        chance = conversion_probability(org.category, org.role, org.planes, org.distance)
+    if rng.random() < chance:
+        ordered = datetime(2024, 1 + rng.randrange(12), 1 + rng.randrange(27))
+        return "Active", ordered if rng.random() < 0.8 else None
+    return rng.choice(["Prospect", "Prospect", "Prospect", "NTC", "DNC"]), None
 
 
 def _crm_csv(rng: random.Random, orgs: list[_Org], path: Path, labels: _Labels) -> None:

@@ -14,7 +14,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-DAG_FILES = ("refine.py",)
+DAG_FILES = ("refine.py", "training.py")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,6 +66,19 @@ def test_the_dag_imports_without_side_effects_and_every_task_calls_the_library(a
     assert "hotpass_organisations" in outlets
 
 
+def test_the_training_dag_is_weekly_and_its_tasks_call_the_training_job(airflow_env):
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS)).dags["hotpass_train"]
+    assert [t.task_id for t in dag.topological_sort()] == ["train", "promote"]
+    assert dag.catchup is False and dag.max_active_runs == 1
+    assert getattr(dag.timetable, "expression", None) == "0 0 * * 0"  # @weekly: Sundays at midnight
+    for task in dag.tasks:
+        source = inspect.getsource(task.python_callable)  # type: ignore[union-attr]
+        assert "from hotpass_train.job import" in source
+        assert "mlflow" not in source and "sklearn" not in source
+
+
 def _personal_values(workspace):
     import pyarrow.parquet as pq
 
@@ -75,27 +88,33 @@ def _personal_values(workspace):
     return values
 
 
-def test_airflow_dags_test_publishes_the_day_and_emits_lineage(airflow_env, tmp_path):
+def test_airflow_dags_test_publishes_the_day_emits_lineage_and_retrains(airflow_env, tmp_path):
     workspace = Path(airflow_env["HOTPASS_WORKSPACE"])
     landing = workspace / "landing" / "dt=2026-01-02"
     landing.mkdir(parents=True)
     for path in SAMPLES:
         shutil.copy(path, landing / path.name)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    airflow = [sys.executable, "-m", "airflow"]
-    migrated = subprocess.run(
-        [*airflow, "db", "migrate"], env=env, capture_output=True, timeout=300, check=False
-    )
-    assert migrated.returncode == 0, migrated.stderr.decode()[-2000:]
-    ran = subprocess.run(
-        [*airflow, "dags", "test", "hotpass_refine", "2026-01-02"],
-        env=env,
-        capture_output=True,
-        timeout=600,
-        check=False,
-    )
-    output = (ran.stdout + ran.stderr).decode(errors="replace")
-    assert ran.returncode == 0, output[-3000:]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        # The training task runs the job in its own process, as with the hotpass-train PEX.
+        "HOTPASS_MODEL_TRAIN_COMMAND": f"{sys.executable} -m hotpass_train.job",
+    }
+
+    def airflow(*args: str) -> str:
+        ran = subprocess.run(
+            [sys.executable, "-m", "airflow", *args],
+            env=env,
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+        output = (ran.stdout + ran.stderr).decode(errors="replace")
+        assert ran.returncode == 0, output[-3000:]
+        return output
+
+    airflow("db", "migrate")
+    output = airflow("dags", "test", "hotpass_refine", "2026-01-02")
 
     record = json.loads((workspace / "intervals" / "2026-01-02.json").read_text())
     assert record["status"] == "published" and record["inputs"] == len(SAMPLES)
@@ -115,6 +134,19 @@ def test_airflow_dags_test_publishes_the_day_and_emits_lineage(airflow_env, tmp_
     assert completed["hotpass_refine.write"]["inputs"][0]["name"].endswith("/landing")
     published = {o["name"] for o in completed["hotpass_refine.publish"]["outputs"]}
     assert any(name.endswith("/main/golden/organisations.parquet") for name in published)
+
+    # The weekly retrain on what was just published: a challenger is registered; the samples
+    # hold too little sales history for the gate, so the promote task reports a refusal.
+    output += airflow("dags", "test", "hotpass_train", "2026-01-04")
+    from hotpass.settings import load_settings
+    from hotpass_train import registry
+
+    settings = load_settings(environ={}, overrides={"workspace": workspace})
+    challenger = registry.version_by_alias(settings, registry.CHALLENGER)
+    assert challenger is not None
+    assert challenger.tags["store_commit"] == record["published_ref"]
+    assert "hotpass-lead-score/1" in output  # the promote task reported on the challenger
+
     text = (tmp_path / "openlineage.jsonl").read_text() + output
     logs = Path(airflow_env["AIRFLOW_HOME"]) / "logs"
     text += "".join(p.read_text(errors="replace") for p in logs.rglob("*") if p.is_file())

@@ -19,6 +19,7 @@ from hotpass.cli import (
     doctor,
     explain,
     lineage,
+    model,
     refine,
     resolve,
     review,
@@ -73,6 +74,7 @@ app.add_typer(review.app, name="review")
 app.add_typer(contracts.app, name="contracts")
 app.add_typer(bench.app, name="bench")
 app.add_typer(version.app, name="version")
+app.add_typer(model.app, name="model")
 
 
 def main(argv: list[str] | None = None) -> None:

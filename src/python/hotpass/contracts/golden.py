@@ -64,11 +64,16 @@ class GoldenOrganisation(_Row):
     notes: list[str]
     locations: list[str]
     last_interaction_date: date | None
+    last_order_date: date | None
+    distance_bucket: str | None
     do_not_contact: bool = Field(description="any record of the organisation said so")
     source_records: list[str] = Field(description="every staged record merged into this one")
     provenance: list[ProvenanceEntry]
     data_quality_score: float = Field(ge=0, le=1)
     data_quality_flags: list[str]
+    lead_score: float | None = Field(ge=0, le=1, description="the champion model's estimate")
+    lead_model_version: str | None = Field(description="registered version that scored it")
+    in_call_list: bool = Field(description="false for do-not-contact organisations")
 
 
 class GoldenContact(_Row):

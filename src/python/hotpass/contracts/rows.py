@@ -124,7 +124,9 @@ class StagedOrganisation(SourceRef):
     description: str | None
     notes: str | None
     load_date: date | None = Field(description="when the row was loaded; not an interaction")
-    last_interaction_date: date | None
+    last_interaction_date: date | None = Field(description="the latest outreach or note")
+    last_order_date: date | None = Field(description="the latest order (a sales outcome)")
+    distance_bucket: str | None
     issues: list[str] = Field(description="per-value problems: 'field: reason' (no values)")
 
 

@@ -38,6 +38,7 @@ CanonicalField = Literal[
     "notes",
     "load_date",
     "interaction_date",
+    "order_date",
     "amo_number",
     "planes",
     "description",

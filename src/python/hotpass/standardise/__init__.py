@@ -55,6 +55,12 @@ def _key(col: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(normalised == "", ibis.null("string"), normalised)
 
 
+def _bucket(col: ir.StringValue) -> ir.StringValue:
+    """A label such as ``100km - 220km`` compared without case or spaces."""
+    normalised = col.lower().re_replace(r"\s+", "")
+    return ibis.ifelse(normalised == "", ibis.null("string"), normalised)
+
+
 def _issues(label: str, parsed: ir.ArrayValue) -> ir.ArrayValue:
     return parsed.filter(lambda v: v["reason"].notnull()).map(
         lambda v: ibis.literal(f"{label}: ") + v["reason"]
@@ -114,6 +120,8 @@ def _organisations(raw: ir.Table) -> ir.Table:
         notes=parsed.notes,
         load_date=udfs.calendar_date(parsed.load_date, parsed.date_order),
         last_interaction_date=udfs.calendar_date(parsed.interaction_date, parsed.date_order),
+        last_order_date=udfs.calendar_date(parsed.order_date, parsed.date_order),
+        distance_bucket=_bucket(parsed.distance),
         issues=_issues("phone", parsed._phones)
         .concat(_issues("email", parsed._emails))
         .concat(ibis.array([web_issue, province_issue]).filter(lambda i: i.notnull())),

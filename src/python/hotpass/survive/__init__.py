@@ -43,6 +43,7 @@ COMPLETENESS = (
     + " + len(o.emails) + len(o.phones)"
 )
 
+DATE_FACTS = ("last_interaction_date", "last_order_date")
 # (field, value expression over staged organisation o, validity expression, multi-valued)
 ORGANISATION_FIELDS: tuple[tuple[str, str, str, bool], ...] = (
     # A name without a branch qualifier names the organisation, not one of its sites.
@@ -56,6 +57,7 @@ ORGANISATION_FIELDS: tuple[tuple[str, str, str, bool], ...] = (
     ("registration_status", "o.registration_status", "true", False),
     ("crm_status", "o.crm_status", "true", False),
     ("priority", "o.priority", "true", False),
+    ("distance_bucket", "o.distance_bucket", "true", False),
     ("amo_number", "o.amo_number", "true", False),
     ("planes", "o.planes", "true", True),
     ("descriptions", "o.description", "true", True),
@@ -136,12 +138,13 @@ def _organisation_candidates(con: Any) -> None:
                 o.source_priority, {RECENCY}, {COMPLETENESS}
             FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
         )
-    # The latest interaction is a fact about time: only recency decides it.
-    parts.append(
-        """SELECT m.group_id, 'last_interaction_date', false, o.record_id,
-            CAST(o.last_interaction_date AS VARCHAR), true, 0, o.last_interaction_date, 0
-        FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
-    )
+    # The latest interaction and the latest order are facts about time: only recency decides.
+    for column in DATE_FACTS:
+        parts.append(
+            f"""SELECT m.group_id, '{column}', false, o.record_id,
+                CAST(o.{column} AS VARCHAR), true, 0, o.{column}, 0
+            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
+        )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE hotpass_org_candidates AS " + " UNION ALL ".join(parts)
     )
@@ -155,11 +158,13 @@ def _golden_organisations(con: Any) -> Any:
         f"coalesce(max(f.\"values\") FILTER (WHERE f.field = '{name}'), []) AS {name}"
         for name in ("emails", "phones", *(m[0] for m in MULTI))
     )
+    dates = ",\n".join(
+        f"max(f.value) FILTER (WHERE f.field = '{column}') AS {column}" for column in DATE_FACTS
+    )
     return con.sql(
         f"""WITH fields AS (
             SELECT g.group_id, {singles}, {multis},
-                max(f.value) FILTER (WHERE f.field = 'last_interaction_date')
-                    AS last_interaction_date,
+                {dates},
                 list({{'field': f.field, 'value': f.value, 'values': f."values",
                        'record_ids': f.record_ids, 'rule': f.rule, 'losers': f.losers}}
                      ORDER BY f.field) FILTER (WHERE f.field IS NOT NULL) AS provenance
@@ -180,6 +185,7 @@ def _golden_organisations(con: Any) -> Any:
             f.category, f.org_type, f.registration_status, f.crm_status, f.priority,
             f.amo_number, f.planes, f.descriptions, f.notes, f.locations,
             CAST(f.last_interaction_date AS DATE) AS last_interaction_date,
+            CAST(f.last_order_date AS DATE) AS last_order_date, f.distance_bucket,
             d.do_not_contact OR coalesce(pd.do_not_contact, false) AS do_not_contact,
             d.source_records,
             list_concat(f.provenance, CASE WHEN d.do_not_contact

@@ -97,7 +97,8 @@ def neutralise_csv(table: Any) -> Any:
     return pa.table(columns, names=table.column_names)
 
 
-def _write_csv(table: Any, path: Path) -> None:
+def write_csv(table: Any, path: Path) -> None:
+    """CSV with formula-looking text neutralised (OWASP CSV injection)."""
     from pyarrow import csv
 
     csv.write_csv(neutralise_csv(table), path)
@@ -172,7 +173,7 @@ def export_version(
     if "csv" in formats:
         for name, table in business.items():
             target = directory / f"{name}.csv"
-            _write_csv(table, target)
+            write_csv(table, target)
             files.append(target)
     if "xlsx" in formats:
         target = directory / "hotpass.xlsx"

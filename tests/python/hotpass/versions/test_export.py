@@ -37,6 +37,7 @@ def _org(org_id, name, dnc=False, **extra):
         provenance=[],
         data_quality_score=0.5,
         data_quality_flags=[],
+        in_call_list=not dnc,
     )
     row.update(extra)
     return row
