@@ -7,6 +7,7 @@ name (SQLite under the workspace unless ``mlflow.tracking_uri`` says otherwise).
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,7 +41,8 @@ def _table(rows: dict[str, dict[str, float]]) -> None:
     names = list(rows)
     typer.echo(f"{'metric':<16}" + "".join(f"{name:>24}" for name in names))
     for metric in METRICS:
-        cells = "".join(f"{rows[name].get(metric, float('nan')):>24.4f}" for name in names)
+        digits = 0 if metric in ("rows", "positives") else 4
+        cells = "".join(f"{rows[name].get(metric, float('nan')):>24.{digits}f}" for name in names)
         typer.echo(f"{metric:<16}{cells}")
 
 
@@ -102,10 +104,10 @@ def evaluate(
     except HotpassError as exc:
         raise _fail("evaluate", exc) from None
     if as_json:
-        payload: dict[str, Any] = {"evaluation": judged.__dict__}
+        payload: dict[str, Any] = {"evaluation": asdict(judged)}
         if bar is not None:
             payload["decision"] = decision.as_dict()
-        typer.echo(json.dumps(payload, indent=2, sort_keys=True, default=str))
+        typer.echo(json.dumps(payload, indent=2, sort_keys=True))
         return
     typer.echo(f"{judged.version} on the holdout of store commit {judged.store_commit[:12]}")
     rows = {judged.version: judged.holdout}

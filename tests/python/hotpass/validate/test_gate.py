@@ -91,6 +91,11 @@ def _dnc_primary(tables):
     frame.loc[0, "is_primary"] = True
 
 
+def _dnc_in_call_list(tables):
+    frame = tables["organisations"]
+    frame.loc[_first(frame, "do_not_contact", True), "in_call_list"] = True
+
+
 RAW = ["raw_sacaa", "raw_reachout", "raw_contact_database", "raw_generic"]
 # One violating change per error rule: (suite, expectation, column, row condition) -> mutation.
 Rule = tuple[str, str, str | None, str | None]
@@ -143,6 +148,15 @@ MUTATIONS: dict[Rule, Callable[[dict], None]] = {
         "source_record_count",
         None,
     ): _set("organisations", "source_record_count", 0),
+    ("golden_organisations", "expect_column_values_to_be_between", "lead_score", None): _set(
+        "organisations", "lead_score", 1.5
+    ),
+    (
+        "golden_organisations",
+        "expect_column_values_to_be_in_set",
+        "in_call_list",
+        "do_not_contact==True",
+    ): _dnc_in_call_list,
     ("golden_contacts", "expect_column_values_to_not_be_null", "contact_id", None): _set(
         "contacts", "contact_id", None
     ),
