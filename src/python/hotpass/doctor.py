@@ -20,6 +20,7 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from hotpass.settings import Settings
+from hotpass.telemetry import otlp_endpoint
 
 Status = Literal["ok", "warn", "fail", "skip"]
 MIN_PYTHON = (3, 11)
@@ -56,8 +57,11 @@ def run_checks(settings: Settings, *, timeout: float = 3.0) -> list[CheckResult]
         _check_python,
         lambda: _check_workspace(settings.workspace),
         lambda: _check_lakefs(settings, timeout),
+        lambda: _check_store(settings),
         lambda: _check_mlflow(settings, timeout),
-        lambda: _check_otlp(settings.telemetry.otlp_endpoint, timeout),
+        lambda: _check_lead_model(settings),
+        lambda: _check_lineage(settings, timeout),
+        lambda: _check_otlp(otlp_endpoint(settings), timeout),
         lambda: _check_airflow_home(settings.airflow.home),
     ]
     return [check() for check in checks]
@@ -167,7 +171,9 @@ def _check_mlflow(settings: Settings, timeout: float) -> CheckResult:
         shown = redact_url(uri)
         health = f"{uri.rstrip('/')}/health"
         try:
-            with urllib.request.urlopen(health, timeout=timeout) as response:  # noqa: S310
+            # http(s) only (checked above).
+            opened = urllib.request.urlopen(health, timeout=timeout)  # noqa: S310  # nosec B310
+            with opened as response:
                 status = response.status
         except urllib.error.HTTPError as exc:
             status = exc.code
@@ -203,6 +209,118 @@ def _check_mlflow(settings: Settings, timeout: float) -> CheckResult:
     )
 
 
+def _check_store(settings: Settings) -> CheckResult:
+    """The embedded store: present, readable, and what main holds."""
+    if settings.lakefs.endpoint:
+        return CheckResult("store", "skip", "lakeFS is the store (see lakefs)", required=False)
+    from hotpass.publish import DATA_PATHS
+    from hotpass.store import LocalStore, StoreError
+
+    root = settings.workspace / "store"
+    if not root.exists():
+        return CheckResult(
+            "store",
+            "warn",
+            f"no store in {settings.workspace} yet: nothing published",
+            hint="run 'hotpass refine INPUTS' (or 'hotpass init' for a sample workspace)",
+            required=False,
+        )
+    try:
+        store = LocalStore(root)
+        main = store.resolve("main")
+        published = DATA_PATHS["organisations"] in store.ls("main", "golden/")
+    except (StoreError, OSError) as exc:
+        return CheckResult(
+            "store",
+            "fail",
+            f"{root}: unreadable ({type(exc).__name__})",
+            hint="check the folder's permissions; 'hotpass version log' shows what is there",
+        )
+    if not published:
+        return CheckResult(
+            "store",
+            "warn",
+            f"{root}: main at {main[:12]} has no golden tables",
+            hint="run 'hotpass refine INPUTS'; a blocked run leaves main as it was",
+            required=False,
+        )
+    return CheckResult("store", "ok", f"{root}: main at {main[:12]} holds published tables")
+
+
+def _check_lead_model(settings: Settings) -> CheckResult:
+    """Whether refine will score leads: a champion in the registry."""
+    from hotpass_train.registry import registry_exists
+
+    if not registry_exists(settings):
+        return CheckResult(
+            "lead_model",
+            "skip",
+            "no model trained: refine leaves lead_score empty",
+            hint="hotpass model train, then hotpass model promote",
+            required=False,
+        )
+    try:
+        from hotpass_train.score import champion_version
+
+        champion = champion_version(settings)
+    except Exception as exc:  # any registry failure is reported, never raised
+        return CheckResult(
+            "lead_model",
+            "fail",
+            f"registry unreadable ({type(exc).__name__})",
+            hint="check HOTPASS_MLFLOW_TRACKING_URI and that the MLflow server is up",
+            required=False,
+        )
+    if champion is None:
+        return CheckResult(
+            "lead_model",
+            "warn",
+            "no champion: refine leaves lead_score empty",
+            hint="hotpass model evaluate, then hotpass model promote",
+            required=False,
+        )
+    return CheckResult("lead_model", "ok", f"champion {champion} scores refined organisations")
+
+
+def _check_lineage(settings: Settings, timeout: float) -> CheckResult:
+    """Events always go to the workspace file; also to OPENLINEAGE_URL when set."""
+    import os
+
+    from hotpass.lineage import events_path
+
+    target = events_path(settings).parent
+    writable = _check_workspace(target)
+    if writable.status == "fail":
+        return CheckResult(
+            "lineage", "fail", writable.detail, hint="make the workspace's lineage/ writable"
+        )
+    url = os.environ.get("OPENLINEAGE_URL")
+    if not url:
+        return CheckResult("lineage", "ok", f"events to {events_path(settings)}")
+    shown = redact_url(url)
+    failure = _unreachable(url, 80, timeout)
+    if failure:
+        return CheckResult(
+            "lineage",
+            "fail",
+            f"{shown}: {failure}",
+            hint="start Marquez (or your OpenLineage backend) or unset OPENLINEAGE_URL",
+            required=False,
+        )
+    return CheckResult("lineage", "ok", f"events to {events_path(settings)} and {shown}")
+
+
+def _unreachable(url: str, default_port: int, timeout: float) -> str | None:
+    """Why a TCP connection to ``url``'s host fails, or None when it connects."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else default_port)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"unreachable ({exc.strerror or type(exc).__name__})"
+
+
 def _check_otlp(endpoint: str | None, timeout: float) -> CheckResult:
     if not endpoint:
         return CheckResult(
@@ -215,18 +333,17 @@ def _check_otlp(endpoint: str | None, timeout: float) -> CheckResult:
             "otlp",
             "fail",
             f"{shown}: not a URL",
-            hint="set HOTPASS_TELEMETRY_OTLP_ENDPOINT like http://127.0.0.1:4318",
+            hint="set OTEL_EXPORTER_OTLP_ENDPOINT (or HOTPASS_TELEMETRY_OTLP_ENDPOINT) like "
+            "http://127.0.0.1:4318",
         )
-    port = parts.port or (443 if parts.scheme == "https" else 4318)
-    try:
-        with socket.create_connection((parts.hostname, port), timeout=timeout):
-            pass
-    except OSError as exc:
+    failure = _unreachable(endpoint, 4318, timeout)
+    if failure:
         return CheckResult(
             "otlp",
             "fail",
-            f"{shown}: unreachable ({exc.strerror or type(exc).__name__})",
-            hint="start the OpenTelemetry collector or unset HOTPASS_TELEMETRY_OTLP_ENDPOINT",
+            f"{shown}: {failure}",
+            hint="start the OpenTelemetry collector or unset OTEL_EXPORTER_OTLP_ENDPOINT / "
+            "HOTPASS_TELEMETRY_OTLP_ENDPOINT",
         )
     return CheckResult("otlp", "ok", f"{shown}: accepting connections")
 

@@ -25,6 +25,7 @@ from hotpass import __version__
 from hotpass.errors import HotpassError
 from hotpass.locking import LockTimeout, exclusive
 from hotpass.settings import Settings
+from hotpass.telemetry import telemetry
 
 if TYPE_CHECKING:
     from hotpass.lineage import StageLineage
@@ -487,29 +488,34 @@ def _transform_and_stage(
     from hotpass.store import open_store
     from hotpass.validate import score
 
+    tel = telemetry(settings)
     clock: dict[str, float] = {"ingest": time.perf_counter() - started}
-    mark = time.perf_counter()
-    frames, accepted, rules = _standardise_and_check(ingested.raw, settings, say)
-    clock["standardise"] = time.perf_counter() - mark
+    with tel.stage("standardise", rows_in=ingested.raw.num_rows) as stage:
+        frames, accepted, rules = _standardise_and_check(ingested.raw, settings, say)
+        stage.set(rows_out=accepted, rows_quarantined=frames["quarantine"].num_rows)
+    clock["standardise"] = stage.seconds
 
     store = open_store(settings)
-    mark = time.perf_counter()
-    previous_ids = (
-        read_parquet(store, "main", REGISTRY_PATH)
-        if REGISTRY_PATH in store.ls("main", "registry/")
-        else None
-    )
-    tables, resolve_stats = _resolve_and_survive(frames, settings, say, previous_ids)
-    clock["resolve_survive"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    say("score: data-quality scores")
-    tables["organisations"] = score(
-        tables["organisations"], tables["contacts"], frames["organisations"]
-    )
-    clock["score"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    tables["organisations"] = _score_leads(tables, settings, champion, say)
-    clock["leads"] = time.perf_counter() - mark
+    with tel.stage("resolve_survive", records=frames["organisations"].num_rows) as stage:
+        previous_ids = (
+            read_parquet(store, "main", REGISTRY_PATH)
+            if REGISTRY_PATH in store.ls("main", "registry/")
+            else None
+        )
+        tables, resolve_stats = _resolve_and_survive(frames, settings, say, previous_ids)
+        stage.set(
+            organisations=tables["organisations"].num_rows, contacts=tables["contacts"].num_rows
+        )
+    clock["resolve_survive"] = stage.seconds
+    with tel.stage("score", organisations=tables["organisations"].num_rows) as stage:
+        say("score: data-quality scores")
+        tables["organisations"] = score(
+            tables["organisations"], tables["contacts"], frames["organisations"]
+        )
+    clock["score"] = stage.seconds
+    with tel.stage("leads", model=champion or "none") as stage:
+        tables["organisations"] = _score_leads(tables, settings, champion, say)
+    clock["leads"] = stage.seconds
 
     row_counts = {
         "ingested": ingested.raw.num_rows,
@@ -517,6 +523,11 @@ def _transform_and_stage(
         "accepted": accepted,
         "quarantined": frames["quarantine"].num_rows,
     }
+    tel.rows(
+        ingested=row_counts["ingested"],
+        accepted=accepted,
+        quarantined=row_counts["quarantined"],
+    )
     run_info = {
         "run_id": run_id,
         "profile": profile,
@@ -577,23 +588,34 @@ def write_run(
     audit commit deletes them), ``staged/``, ``registry/organisation_ids.parquet`` and
     ``reports/run.json`` (counts, inputs, timings - no personal data).
     """
+    say = progress or (lambda _message: None)
+    with telemetry(settings).stage("write", inputs=len(inputs)) as stage:
+        run_id = _write(inputs, settings, profile, say, lineage)
+        stage.set(run_id=run_id)
+    return run_id
+
+
+def _write(
+    inputs: Sequence[Path], settings: Settings, profile: str | None, say: Progress, lineage: bool
+) -> str:
     from hotpass.ingest import ingest
     from hotpass.lineage import DatasetRef, stage_lineage
     from hotpass.profiles import builtin_profiles, load_profile
 
-    say = progress or (lambda _message: None)
     started = time.perf_counter()
     chosen = load_profile(profile) if profile else None
     profiles = builtin_profiles()
 
     say(f"ingest: {len(inputs)} input(s)")
-    ingested = ingest(
-        inputs,
-        profile=chosen,
-        profiles=profiles,
-        progress=say,
-        max_bytes=settings.max_input_mb * 2**20,
-    )
+    with telemetry(settings).stage("ingest", inputs=len(inputs)) as stage:
+        ingested = ingest(
+            inputs,
+            profile=chosen,
+            profiles=profiles,
+            progress=say,
+            max_bytes=settings.max_input_mb * 2**20,
+        )
+        stage.set(rows_in=ingested.raw.num_rows)
     fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
     champion = _champion(settings)
     if champion is not None:  # a new champion re-scores the same inputs: a new run
@@ -617,8 +639,13 @@ def audit_run(
     """
     from hotpass.lineage import stage_lineage
 
-    with stage_lineage(settings, run_id, "audit", enabled=lineage) as ol:
-        return _audit(run_id, settings, progress or (lambda _message: None), ol)
+    with (
+        telemetry(settings).stage("audit", run_id=run_id) as stage,
+        stage_lineage(settings, run_id, "audit", enabled=lineage) as ol,
+    ):
+        passed = _audit(run_id, settings, progress or (lambda _message: None), ol)
+        stage.set(gate_passed=passed)
+        return passed
 
 
 def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> bool:
@@ -685,6 +712,7 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
     run_info["stage_seconds"]["audit"] = time.perf_counter() - mark
     (report_dir / "run.json").write_text(json.dumps(run_info, indent=2, sort_keys=True) + "\n")
     passed = validation.gate.passed
+    telemetry(settings).gate_failures(len(validation.gate.errors))
     if not passed:
         say(f"audit: {len(validation.gate.errors)} error rule(s) failed; main stays as it was")
     commit = commit_audit(store, run_id, report_dir=report_dir, passed=passed)
@@ -709,9 +737,14 @@ def publish_run(
     Returns the run's summary, read back from the store."""
     from hotpass.lineage import stage_lineage
 
-    with stage_lineage(settings, run_id, "publish", enabled=lineage) as ol:
+    with (
+        telemetry(settings).stage("publish", run_id=run_id) as stage,
+        stage_lineage(settings, run_id, "publish", enabled=lineage) as ol,
+    ):
         say = progress or (lambda _message: None)
-        return _publish(run_id, settings, export_dir, say, ol, republish=republish)
+        summary = _publish(run_id, settings, export_dir, say, ol, republish=republish)
+        stage.set(status=summary.status, merged=summary.merged)
+        return summary
 
 
 def _publish(
@@ -786,10 +819,13 @@ def _refine(
     republish: bool,
 ) -> RunSummary:
     started = time.perf_counter()
-    run_id = write_run(inputs, settings=settings, profile=profile, progress=say)
-    audit_run(run_id, settings=settings, progress=say)
-    summary = publish_run(
-        run_id, settings=settings, export_dir=export_dir, progress=say, republish=republish
-    )
+    with telemetry(settings).stage("refine", inputs=len(inputs)) as stage:
+        run_id = write_run(inputs, settings=settings, profile=profile, progress=say)
+        stage.set(run_id=run_id)
+        audit_run(run_id, settings=settings, progress=say)
+        summary = publish_run(
+            run_id, settings=settings, export_dir=export_dir, progress=say, republish=republish
+        )
+        stage.set(status=summary.status, organisations=summary.organisations)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,62 +44,109 @@ class _Section(BaseModel):
 class LakeFSSettings(_Section):
     """A lakeFS server; unset ``endpoint`` means the embedded local store is used."""
 
-    endpoint: str | None = None
-    access_key_id: str | None = None
-    secret_access_key: SecretStr | None = None
-    repository: str = "hotpass"
-    # Where a repository Hotpass creates keeps its data (``s3://bucket/prefix``); unset means
-    # the repository must exist already.
-    storage_namespace: str | None = None
+    endpoint: str | None = Field(
+        default=None, description="lakeFS server; unset means the embedded local store"
+    )
+    access_key_id: str | None = Field(default=None, description="lakeFS access key id")
+    secret_access_key: SecretStr | None = Field(
+        default=None, description="lakeFS secret (never printed)"
+    )
+    repository: str = Field(default="hotpass", description="lakeFS repository")
+    storage_namespace: str | None = Field(
+        default=None,
+        description="where a repository Hotpass creates keeps its data (s3://bucket/prefix); "
+        "unset means the repository must exist",
+    )
 
 
 class MLflowSettings(_Section):
     """MLflow tracking; unset means SQLite under the workspace."""
 
-    tracking_uri: str | None = None
+    tracking_uri: str | None = Field(
+        default=None,
+        description="MLflow tracking and registry URI; unset means sqlite:///<workspace>/mlflow.db",
+    )
 
 
 class ModelSettings(_Section):
     """The lead-scoring model: training seed, holdout and the promotion gate's margins."""
 
-    seed: int = 7
-    # Organisations whose stable group bucket (0-99) falls below this are never trained on.
-    holdout_percent: int = Field(default=25, ge=5, le=50)
-    # A challenger must beat the champion (or the no-skill baseline) by this on holdout PR-AUC.
-    promotion_margin: float = Field(default=0.02, ge=0, le=1)
-    # And its cross-validated PR-AUC must beat its training positive rate by this much.
-    min_skill: float = Field(default=0.1, ge=0, le=1)
-    # How the hotpass_train DAG runs training: a command such as "/opt/hotpass-train.pex"
-    # (run with --workspace, in its own process); unset means in the worker's process.
-    train_command: str | None = None
+    seed: int = Field(default=7, description="random seed of lead-model training")
+    holdout_percent: int = Field(
+        default=25,
+        ge=5,
+        le=50,
+        description="share of organisation groups (stable hash buckets) never trained on",
+    )
+    promotion_margin: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="holdout PR-AUC a challenger must gain over the champion (or no-skill "
+        "baseline)",
+    )
+    min_skill: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="cross-validated PR-AUC a challenger must gain over its training positive "
+        "rate",
+    )
+    train_command: str | None = Field(
+        default=None,
+        description="how the hotpass_train DAG runs training (e.g. /opt/hotpass-train.pex, "
+        "given --workspace); unset means in the worker's process",
+    )
 
 
 class TelemetrySettings(_Section):
-    """OpenTelemetry export; unset means no exporter (console or no-op)."""
+    """OpenTelemetry export; unset means no-op (``OTEL_EXPORTER_OTLP_ENDPOINT`` also enables
+    OTLP)."""
 
-    otlp_endpoint: str | None = None
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector for spans and metrics; unset means "
+        "OTEL_EXPORTER_OTLP_ENDPOINT, else no export",
+    )
+    console: bool = Field(default=False, description="print every span to stderr")
 
 
 class AirflowSettings(_Section):
     """The Airflow home the DAGs are deployed to; unset means Airflow is not used here."""
 
-    home: Path | None = None
-    # The first day the daily DAG covers; with catch-up, Airflow schedules every day since.
-    start_date: date = date(2026, 1, 1)
-    # The last day it covers; unset means no end (catch-up runs up to the latest day).
-    end_date: date | None = None
-    # How to run Airflow's command line (may be several words: "python -m airflow").
-    command: str = "airflow"
+    home: Path | None = Field(default=None, description="Airflow home the DAGs deploy to")
+    start_date: date = Field(
+        default=date(2026, 1, 1),
+        description="first day the daily hotpass_refine DAG covers (catch-up runs every day "
+        "since)",
+    )
+    end_date: date | None = Field(
+        default=None, description="last day it covers; unset means no end"
+    )
+    command: str = Field(
+        default="airflow",
+        description="Airflow's command line for hotpass backfill --airflow (may be several "
+        "words: python -m airflow)",
+    )
 
 
 class Settings(_Section):
     """Everything a Hotpass run may be configured with."""
 
-    workspace: Path = Path(".hotpass")
-    # Dated landing area (``dt=YYYY-MM-DD/`` folders); unset means ``<workspace>/landing``.
-    landing: Path | None = None
-    # Inputs larger than this (or workbooks inflating to 10x this) are refused, not read.
-    max_input_mb: int = Field(default=512, ge=1)
+    workspace: Path = Field(
+        default=Path(".hotpass"),
+        description="where runs keep state (store, DuckDB spill, MLflow SQLite, reports)",
+    )
+    landing: Path | None = Field(
+        default=None,
+        description="dated landing area (dt=YYYY-MM-DD/ folders); unset means "
+        "<workspace>/landing",
+    )
+    max_input_mb: int = Field(
+        default=512,
+        ge=1,
+        description="inputs above this size, or workbooks that unzip past 10x it, are refused",
+    )
     lakefs: LakeFSSettings = LakeFSSettings()
     mlflow: MLflowSettings = MLflowSettings()
     model: ModelSettings = ModelSettings()
@@ -132,6 +180,41 @@ _SECTIONS: dict[str, type[_Section]] = {
     for name, field in Settings.model_fields.items()
     if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)
 }
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """One setting as the settings file, the environment and the docs name it."""
+
+    key: str
+    env: str
+    default: Any
+    description: str
+
+
+def describe() -> list[SettingInfo]:
+    """Every setting in file order: ``hotpass init`` writes them commented, a test holds the
+    settings reference to them."""
+    found = []
+    for name, field in Settings.model_fields.items():
+        section = _SECTIONS.get(name)
+        if section is None:
+            found.append(
+                SettingInfo(
+                    name, f"{ENV_PREFIX}{name}".upper(), field.default, field.description or ""
+                )
+            )
+            continue
+        for sub, inner in section.model_fields.items():
+            found.append(
+                SettingInfo(
+                    f"{name}.{sub}",
+                    f"{ENV_PREFIX}{name}_{sub}".upper(),
+                    inner.default,
+                    inner.description or "",
+                )
+            )
+    return found
 
 
 def _env_values(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:

@@ -26,7 +26,19 @@ def closed_port() -> int:
 
 def test_embedded_defaults_pass_and_skip_unconfigured_integrations(tmp_path):
     results = by_name(run_checks(settings_for(tmp_path)))
-    assert [r.status for r in results.values()] == ["ok", "ok", "skip", "ok", "skip", "skip"]
+    assert [(name, r.status) for name, r in results.items()] == [
+        ("python", "ok"),
+        ("workspace", "ok"),
+        ("lakefs", "skip"),
+        ("store", "warn"),  # nothing published yet: a hint, not a failure
+        ("mlflow", "ok"),
+        ("lead_model", "skip"),
+        ("lineage", "ok"),
+        ("otlp", "skip"),
+        ("airflow", "skip"),
+    ]
+    assert "hotpass refine" in (results["store"].hint or "")
+    assert "hotpass model train" in (results["lead_model"].hint or "")
     assert not any(r.blocking for r in results.values())
     assert (tmp_path / "ws").is_dir()
 
@@ -155,3 +167,26 @@ def test_airflow_home_states(tmp_path):
 def test_redact_url_drops_credentials_and_query():
     shown = redact_url(f"https://user:{SECRET}@lakefs.example:8443/api?token={SECRET}")
     assert shown == "https://lakefs.example:8443/api"
+
+
+def test_a_published_workspace_with_a_trained_model_reports_the_store_and_the_champion(tmp_path):
+    from hotpass_train.train import train
+    from tests.python.hotpass.golden_run import refine_into
+
+    run = refine_into(tmp_path / "ws")
+    settings = settings_for(tmp_path)
+    train(settings)  # a challenger only: no champion yet
+    results = by_name(run_checks(settings))
+    assert results["store"].status == "ok"
+    assert run.summary.published_ref[:12] in results["store"].detail  # type: ignore[index]
+    assert results["lead_model"].status == "warn"
+    assert "hotpass model promote" in (results["lead_model"].hint or "")
+
+
+def test_an_unreachable_openlineage_server_fails_the_lineage_check_with_a_hint(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("OPENLINEAGE_URL", f"http://127.0.0.1:{closed_port()}")
+    result = by_name(run_checks(settings_for(tmp_path)))["lineage"]
+    assert result.status == "fail" and not result.blocking
+    assert "OPENLINEAGE_URL" in (result.hint or "")

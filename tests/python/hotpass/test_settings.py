@@ -93,3 +93,19 @@ def test_input_size_limit_is_a_setting():
     assert load_settings(environ={"HOTPASS_MAX_INPUT_MB": "64"}).max_input_mb == 64
     with pytest.raises(SettingsError, match="max_input_mb"):
         load_settings(environ={"HOTPASS_MAX_INPUT_MB": "0"})
+
+
+def test_every_setting_is_documented_with_its_variable_and_default() -> None:
+    """docs/reference/settings.md stays true to the model: one row per setting."""
+    from hotpass.settings import describe
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "reference" / "settings.md").read_text()
+    rows = {
+        line.split("|")[1].strip(" `"): line for line in page.splitlines() if line.startswith("| `")
+    }
+    described = {info.key: info for info in describe()}
+    assert set(rows) == set(described)
+    for key, info in described.items():
+        assert f"`{info.env}`" in rows[key], key
+        if info.default is not None and key != "workspace":
+            assert str(info.default) in rows[key], key

@@ -18,6 +18,7 @@ from hotpass.cli import (
     contracts,
     doctor,
     explain,
+    init,
     lineage,
     model,
     refine,
@@ -61,6 +62,7 @@ def root(
     """Hotpass command line."""
 
 
+app.command(name="init")(init.init)
 app.command(name="refine")(refine.refine)
 app.command(name="doctor")(doctor.doctor)
 app.command(name="samples")(samples.samples)

@@ -60,7 +60,7 @@ def doctor(
         width = max(len(result.name) for result in results)
         for result in results:
             typer.echo(f"[{_MARKS[result.status]}] {result.name:<{width}}  {result.detail}")
-            if result.hint and result.status in {"fail", "warn"}:
+            if result.hint and result.status in {"fail", "warn", "skip"}:
                 typer.echo(f"       {'':<{width}}  -> {result.hint}")
         summary = "all required checks passed" if not failed else f"{len(failed)} check(s) failed"
         typer.echo(summary)
