@@ -17,6 +17,7 @@ from hotpass.cli import (
     bench,
     contracts,
     doctor,
+    exits,
     explain,
     init,
     lineage,
@@ -41,7 +42,6 @@ app = typer.Typer(
 )
 
 DEBUG_ENV = "HOTPASS_DEBUG"
-EXIT_INTERNAL_ERROR = 1
 
 
 def _print_version(value: bool) -> None:
@@ -98,4 +98,4 @@ def main(argv: list[str] | None = None) -> None:
             f"Set {DEBUG_ENV}=1 to see the traceback and report it.",
             file=sys.stderr,
         )
-        sys.exit(EXIT_INTERNAL_ERROR)
+        sys.exit(exits.FAILED)

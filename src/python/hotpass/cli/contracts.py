@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from hotpass.cli import exits
+
 app = typer.Typer(help="Data contracts of the canonical tables.", no_args_is_help=True)
 
 
@@ -31,7 +33,7 @@ def export(
             typer.echo(
                 "out of date (run 'hotpass contracts export'): " + ", ".join(stale), err=True
             )
-            raise typer.Exit(1)
+            raise typer.Exit(exits.FAILED)
         typer.echo(f"{len(json_schemas()) + 1} contract files up to date")
         return
     for path in write_exports(schemas, docs):

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-EXIT_CONFIG_ERROR = 2
+from hotpass.cli import exits
+
 _MARKS = {"ok": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 
 
@@ -37,7 +38,7 @@ def doctor(
         settings = load_settings(config_file=config, overrides={"workspace": workspace})
     except SettingsError as exc:
         typer.echo(f"hotpass doctor: {exc}", err=True)
-        raise typer.Exit(EXIT_CONFIG_ERROR) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
 
     results = run_checks(settings, timeout=timeout)
     failed = [result for result in results if result.blocking]
@@ -65,4 +66,4 @@ def doctor(
         summary = "all required checks passed" if not failed else f"{len(failed)} check(s) failed"
         typer.echo(summary)
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(exits.FAILED)

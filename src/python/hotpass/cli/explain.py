@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_NOT_FOUND = 2
+from hotpass.cli import exits
 
 
 def explain(
@@ -28,7 +28,7 @@ def explain(
     path = (export or settings.export_dir) / "organisations.parquet"
     if not path.exists():
         typer.echo(f"hotpass explain: {path} not found; run hotpass refine first", err=True)
-        raise typer.Exit(EXIT_NOT_FOUND)
+        raise typer.Exit(exits.BAD_INPUT)
     con = duckdb.connect()
     rows = con.execute(
         "SELECT display_name, record_kind, parent_org_id, source_records, provenance "
@@ -37,7 +37,7 @@ def explain(
     ).fetchall()
     if not rows:
         typer.echo(f"hotpass explain: no organisation {org_id!r} in {path}", err=True)
-        raise typer.Exit(EXIT_NOT_FOUND)
+        raise typer.Exit(exits.BAD_INPUT)
     name, kind, parent, sources, provenance = rows[0]
     console = Console()
     console.print(f"[bold]{org_id}[/bold] {kind}: {name}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_BAD_INPUT = 2
+from hotpass.cli import exits
 
 
 def init(
@@ -29,7 +29,7 @@ def init(
         made = create_workspace(directory, day=date.today(), samples=samples, force=force)
     except (WorkspaceExists, OSError) as exc:
         typer.echo(f"hotpass init: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
     typer.echo(f"created workspace {made.root}")
     typer.echo(f"  settings  {made.settings_file} (every option listed, commented)")
     typer.echo(f"  profiles  {len(made.profiles)} copies in {made.root / 'profiles'}")

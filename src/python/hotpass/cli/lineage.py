@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_NOT_FOUND = 2
+from hotpass.cli import exits
 
 
 def lineage(
@@ -28,7 +28,7 @@ def lineage(
         typer.echo(
             f"hotpass lineage: no events for run {run_id} in {events_path(settings)}", err=True
         )
-        raise typer.Exit(EXIT_NOT_FOUND)
+        raise typer.Exit(exits.BAD_INPUT)
     target = out or settings.run_dir(run_id) / "lineage.svg"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_svg(events), encoding="utf-8")

@@ -13,12 +13,11 @@ from typing import Annotated, Any
 
 import typer
 
+from hotpass.cli import exits
+
 app = typer.Typer(
     help="Train, evaluate, promote and score the lead-scoring model.", no_args_is_help=True
 )
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_REFUSED = 3
 
 WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -31,7 +30,7 @@ def _settings(workspace: Path | None) -> Any:
     return load_settings(overrides={"workspace": workspace})
 
 
-def _fail(command: str, exc: Exception, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+def _fail(command: str, exc: Exception, code: int = exits.BAD_INPUT) -> typer.Exit:
     typer.echo(f"hotpass model {command}: {exc}", err=True)
     return typer.Exit(code)
 
@@ -143,7 +142,7 @@ def promote(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> N
         decision = promote_version(settings)
     except PromotionRefused as refused:
         _report(refused.decision, as_json)
-        raise _fail("promote", refused, EXIT_REFUSED) from None
+        raise _fail("promote", refused, exits.BLOCKED) from None
     except HotpassError as exc:
         raise _fail("promote", exc) from None
     _report(decision, as_json)

@@ -1,4 +1,6 @@
-"""Progress reporting: a Rich status line on a terminal, plain timestamped lines otherwise."""
+"""Output modes and progress: a Rich status line (or bar, when the steps are counted) on a
+terminal's stderr, plain timestamped lines otherwise, nothing with ``--quiet`` or ``--json``
+(stdout then holds only the one-line result, or the JSON)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,24 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress; print only the result line.")
+]
+JsonOutputOption = Annotated[
+    bool, typer.Option("--json", help="No progress; print the result as JSON on stdout.")
+]
 
 
 @contextmanager
-def reporter(command: str) -> Iterator[Callable[[str], None]]:
+def reporter(command: str, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
     """Yield a callback that reports one step; messages carry counts and ids, never values."""
+    if quiet:
+        yield lambda _message: None
+        return
     if sys.stderr.isatty():
         from rich.console import Console
 
@@ -33,3 +48,46 @@ def reporter(command: str) -> Iterator[Callable[[str], None]]:
         )
 
     yield plain
+
+
+@contextmanager
+def counted(command: str, total: int, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """Progress over ``total`` known steps: a Rich bar on a terminal, ``[k/n] label`` lines
+    otherwise. Each call starts the next step."""
+    if quiet:
+        yield lambda _label: None
+        return
+    if sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(
+            TextColumn(f"{command}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            transient=False,
+        ) as bar:
+            task = bar.add_task("", total=total)
+            steps = {"done": -1}
+
+            def advance(label: str) -> None:
+                steps["done"] += 1
+                bar.update(task, completed=steps["done"], description=label)
+
+            yield advance
+            bar.update(task, completed=total)
+        return
+    number = {"k": 0}
+
+    def line(label: str) -> None:
+        number["k"] += 1
+        print(f"[{number['k']}/{total}] {label}", file=sys.stderr, flush=True)
+
+    yield line

@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hotpass.cli import exits
+from hotpass.cli.progress import JsonOutputOption, QuietOption
+
 if TYPE_CHECKING:
     from hotpass.pipeline import RunSummary
-
-EXIT_BAD_INPUT = 2
-EXIT_FAILED = 1
-EXIT_BLOCKED = 3
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -45,6 +44,8 @@ def refine(
         Path | None, typer.Option(help="Also write the run summary as JSON here ('-' for stdout).")
     ] = None,
     config: Annotated[Path | None, typer.Option(help="Settings file.")] = None,
+    quiet: QuietOption = False,
+    as_json: JsonOutputOption = False,
 ) -> None:
     """Refine workbooks into golden organisations and contacts, behind the quality gate.
 
@@ -60,37 +61,40 @@ def refine(
         settings = load_settings(config_file=config, overrides={"workspace": workspace})
     except SettingsError as exc:
         typer.echo(f"hotpass refine: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
     files = expand_inputs(inputs)
     if not files:
         typer.echo("hotpass refine: no .xlsx or .csv inputs found", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(exits.BAD_INPUT)
     export_dir = export or settings.export_dir
     try:
-        with reporter("refine") as report:
+        with reporter("refine", quiet=quiet or as_json) as report:
             summary = run_refine(
                 files, settings=settings, profile=profile, export_dir=export_dir, progress=report
             )
     except (InputError, ProfileError) as exc:
         typer.echo(f"hotpass refine: error: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
     except HotpassError as exc:
         # Nothing was moved into the export directory: files are moved in only at the end.
         typer.echo(f"hotpass refine: failed: {exc}", err=True)
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(exits.FAILED) from None
 
-    if summary_json is not None:
-        if str(summary_json) == "-":
-            typer.echo(summary.to_json())
-        else:
-            summary_json.parent.mkdir(parents=True, exist_ok=True)
-            summary_json.write_text(summary.to_json() + "\n", encoding="utf-8")
-    if str(summary_json) != "-":
+    if summary_json is not None and str(summary_json) != "-":
+        summary_json.parent.mkdir(parents=True, exist_ok=True)
+        summary_json.write_text(summary.to_json() + "\n", encoding="utf-8")
+    if as_json or str(summary_json) == "-":
+        typer.echo(summary.to_json())
+    elif quiet:
+        typer.echo(
+            f"run {summary.run_id}: {summary.status} ({summary.organisations} organisations)"
+        )
+    else:
         _print_summary(summary)
     if summary.status == "failed":
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(exits.FAILED)
     if summary.status == "blocked":
-        raise typer.Exit(EXIT_BLOCKED)
+        raise typer.Exit(exits.BLOCKED)
 
 
 def _print_summary(summary: RunSummary) -> None:

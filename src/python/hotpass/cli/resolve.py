@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_BAD_INPUT = 2
+from hotpass.cli import exits
 
 
 def resolve(
@@ -40,14 +40,14 @@ def resolve(
         config = load_config(profile)
     except ProfileError as exc:
         typer.echo(f"hotpass resolve: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
     settings = load_settings(overrides={"workspace": workspace})
     con = duckdb.connect()
     selects = []
     for path in tables:
         if not path.is_file():
             typer.echo(f"hotpass resolve: {path}: no such file", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT)
+            raise typer.Exit(exits.BAD_INPUT)
         reader = "read_parquet" if path.suffix.lower() == ".parquet" else "read_csv"
         options = "" if reader == "read_parquet" else ", all_varchar = true, header = true"
         try:
@@ -59,7 +59,7 @@ def resolve(
             ]
         except duckdb.Error as exc:
             typer.echo(f"hotpass resolve: {path}: cannot be read ({type(exc).__name__})", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            raise typer.Exit(exits.BAD_INPUT) from None
         needed = [config.unique_id, *(c.column for c in config.comparisons)]
         missing = [c for c in needed if c not in columns]
         if missing:
@@ -68,7 +68,7 @@ def resolve(
                 f"needed by profile {config.name}",
                 err=True,
             )
-            raise typer.Exit(EXIT_BAD_INPUT)
+            raise typer.Exit(exits.BAD_INPUT)
         source = ""
         if config.source_column and config.source_column not in columns:
             source = f", '{path.stem}' AS \"{config.source_column}\""
@@ -84,7 +84,7 @@ def resolve(
             f"hotpass resolve: {duplicates} value(s) of {config.unique_id} occur more than once",
             err=True,
         )
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(exits.BAD_INPUT)
     prepare_features(con, "hotpass_input", config, "hotpass_features")
     result = run_resolve(
         con,

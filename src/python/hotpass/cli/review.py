@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from hotpass.cli import exits
+
 app = typer.Typer(help="Review uncertain entity-resolution pairs.", no_args_is_help=True)
-EXIT_BAD_INPUT = 2
 SHOWN = ("display_name", "website_domain", "email_domain", "province", "address", "registration")
 
 
@@ -24,7 +25,7 @@ def _queue(export: Path | None, workspace: Path | None) -> tuple[Any, Path]:
     path = (export or settings.export_dir) / "review_queue.parquet"
     if not path.exists():
         typer.echo(f"hotpass review: {path} not found; run hotpass refine first", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(exits.BAD_INPUT)
     return pq.read_table(path), settings.workspace
 
 
@@ -75,7 +76,7 @@ def _decide(decision: str, pair_ids: list[str], note: str, export: Any, workspac
     unknown = [p for p in pair_ids if p not in by_id]
     if unknown:
         typer.echo(f"hotpass review: not in the review queue: {', '.join(unknown)}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(exits.BAD_INPUT)
     stamp = now()
     decided = [
         PairDecision(

@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hotpass.cli import exits
+
 if TYPE_CHECKING:
     from hotpass.settings import Settings
-
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_BLOCKED = 3
 
 
 def _store_tables(ref: str, settings: Settings) -> dict[str, object]:
@@ -29,7 +27,7 @@ def _store_tables(ref: str, settings: Settings) -> dict[str, object]:
             f"with golden tables ({exc})",
             err=True,
         )
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
     return gate_tables(golden["organisations"], golden["contacts"])
 
 
@@ -51,7 +49,7 @@ def _gate(export: Path, settings: Settings, ref: str | None = None) -> bool:
         missing = [n for n in names if not (export / f"{n}.parquet").exists()]
         if missing:
             typer.echo(f"hotpass validate: {export} has no {', '.join(missing)} table", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT)
+            raise typer.Exit(exits.BAD_INPUT)
         tables = gate_tables(
             pq.read_table(export / "organisations.parquet"),
             pq.read_table(export / "contacts.parquet"),
@@ -93,7 +91,7 @@ def validate(
 
     settings = load_settings(overrides={"workspace": workspace})
     if not _gate(export or settings.export_dir, settings, ref):
-        raise typer.Exit(EXIT_BLOCKED)
+        raise typer.Exit(exits.BLOCKED)
 
 
 def qa(
@@ -140,5 +138,5 @@ def qa(
         failed.append("gate")
     if failed:
         typer.echo(f"qa failed: {', '.join(failed)}")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(exits.FAILED)
     typer.echo("qa passed")

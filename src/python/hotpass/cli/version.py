@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from hotpass.cli import exits
+
 if TYPE_CHECKING:
     from hotpass.store import VersionedStore
 
 app = typer.Typer(
     help="Browse, compare, tag, revert and export published versions.", no_args_is_help=True
 )
-EXIT_BAD_INPUT = 2
 
 WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -33,17 +34,17 @@ def _store(workspace: Path | None) -> VersionedStore:
             f"hotpass version: no store in {settings.workspace}; run hotpass refine first",
             err=True,
         )
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(exits.BAD_INPUT)
     try:
         return open_store(settings)
     except StoreError as exc:
         typer.echo(f"hotpass version: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(exits.BAD_INPUT) from None
 
 
 def _fail(exc: Exception) -> typer.Exit:
     typer.echo(f"hotpass version: {exc}", err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
+    return typer.Exit(exits.BAD_INPUT)
 
 
 def _commit_dict(commit: Any) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def export(
             f"choose from {', '.join(FORMATS)}",
             err=True,
         )
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(exits.BAD_INPUT)
     store = _store(workspace)
     try:
         result = export_version(

@@ -57,3 +57,20 @@ def test_unexpected_errors_are_one_line_without_the_message(monkeypatch, capsys,
     monkeypatch.setenv("HOTPASS_DEBUG", "1")
     with pytest.raises(RuntimeError, match="leaked-marker"):
         main(["refine", "samples", "--workspace", str(tmp_path)])
+
+
+def test_commands_exit_only_with_the_documented_codes() -> None:
+    """Every exit goes through hotpass.cli.exits (0, 1, 2, 3), never a bare number."""
+    import re
+    from pathlib import Path
+
+    from hotpass.cli import exits
+
+    assert (exits.OK, exits.FAILED, exits.BAD_INPUT, exits.BLOCKED) == (0, 1, 2, 3)
+    sources = Path(exits.__file__).parent.glob("*.py")
+    bare = [
+        f"{path.name}: {match}"
+        for path in sources
+        for match in re.findall(r"(?:typer\.Exit|sys\.exit)\((\d+)\)", path.read_text())
+    ]
+    assert bare == []

@@ -63,6 +63,9 @@ def test_a_backfill_publishes_each_day_in_order_and_a_replay_changes_nothing(tmp
     assert [i["status"] for i in second] == ["skipped", "unchanged", "unchanged", "unchanged"]
     assert [i["published_ref"] for i in second] == [i["published_ref"] for i in first]
     assert store.resolve("main") == first[-1]["published_ref"]  # main never went back
+    span = ["--from", "2026-02-28", "--to", "2026-03-03"]
+    quiet = runner.invoke(app, ["backfill", *span, "--workspace", str(workspace), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == "1 skipped, 3 unchanged\n"
 
     incremental = _backfill(workspace, tmp_path / "third.json", "--incremental", start="2026-03-03")
     assert [i["status"] for i in incremental] == ["skipped"]

@@ -70,3 +70,17 @@ def test_unknown_profile_is_rejected_before_reading(tmp_path):
     )
     assert result.exit_code == 2
     assert "unknown profile 'nope'" in result.output
+
+
+def test_json_and_quiet_modes_print_only_the_result(tmp_path):
+    workspace = ["--workspace", str(tmp_path / "ws")]
+    as_json = runner.invoke(app, ["refine", "samples", *workspace, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    summary = json.loads(as_json.stdout)  # stdout is the JSON document and nothing else
+    assert summary["status"] == "published"
+    assert "[refine" not in as_json.output  # no progress lines either
+    quiet = runner.invoke(app, ["refine", "samples", *workspace, "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.output == (
+        f"run {summary['run_id']}: published ({summary['organisations']} organisations)\n"
+    )
