@@ -24,7 +24,8 @@ def export(
         bool, typer.Option(help="Fail (exit 1) if the files differ instead of writing.")
     ] = False,
 ) -> None:
-    """Write schemas/*.schema.json and docs/reference/schemas.md from the row models."""
+    """Write schemas/*.schema.json and docs/reference/schemas.md from the row models, and
+    expectations.md beside it from the gate's suites."""
     from hotpass.contracts.export import json_schemas, stale_exports, write_exports
 
     if check:
@@ -34,7 +35,7 @@ def export(
                 "out of date (run 'hotpass contracts export'): " + ", ".join(stale), err=True
             )
             raise typer.Exit(exits.FAILED)
-        typer.echo(f"{len(json_schemas()) + 1} contract files up to date")
+        typer.echo(f"{len(json_schemas()) + 2} contract files up to date")
         return
     for path in write_exports(schemas, docs):
         typer.echo(f"wrote {path}")

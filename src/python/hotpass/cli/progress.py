@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,11 +20,33 @@ JsonOutputOption = Annotated[
 ]
 
 
+def stage_position(message: str, stages: Sequence[str]) -> int | None:
+    """Which of ``stages`` a progress message belongs to (its first word), if any."""
+    words = message.split(maxsplit=1)
+    key = words[0].rstrip(":") if words else ""
+    return stages.index(key) if key in stages else None
+
+
 @contextmanager
-def reporter(command: str, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
-    """Yield a callback that reports one step; messages carry counts and ids, never values."""
+def reporter(
+    command: str, *, quiet: bool = False, stages: Sequence[str] = ()
+) -> Iterator[Callable[[str], None]]:
+    """Yield a callback that reports one step; messages carry counts and ids, never values.
+    With ``stages`` (the first words of the messages, in order) a terminal shows a bar."""
     if quiet:
         yield lambda _message: None
+        return
+    if sys.stderr.isatty() and stages:
+        with _bar(command, len(stages)) as (bar, task):
+
+            def staged(message: str) -> None:
+                position = stage_position(message, stages)
+                if position is not None:
+                    bar.update(task, completed=position, description=message)
+                bar.console.log(message)
+
+            yield staged
+            bar.update(task, completed=len(stages))
         return
     if sys.stderr.isatty():
         from rich.console import Console
@@ -58,23 +80,7 @@ def counted(command: str, total: int, *, quiet: bool = False) -> Iterator[Callab
         yield lambda _label: None
         return
     if sys.stderr.isatty():
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(
-            TextColumn(f"{command}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            transient=False,
-        ) as bar:
-            task = bar.add_task("", total=total)
+        with _bar(command, total) as (bar, task):
             steps = {"done": -1}
 
             def advance(label: str) -> None:
@@ -91,3 +97,26 @@ def counted(command: str, total: int, *, quiet: bool = False) -> Iterator[Callab
         print(f"[{number['k']}/{total}] {label}", file=sys.stderr, flush=True)
 
     yield line
+
+
+@contextmanager
+def _bar(command: str, total: int) -> Iterator[tuple[Any, Any]]:
+    """A Rich progress bar on stderr: ``command [####    ] k/n step elapsed``."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(
+        TextColumn(command),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        yield bar, bar.add_task("", total=total)

@@ -14,6 +14,22 @@ if TYPE_CHECKING:
     from hotpass.pipeline import RunSummary
 
 
+# The first words of the pipeline's progress messages, in run order (the terminal's bar).
+STAGES = (
+    "ingest",
+    "standardise",
+    "contracts",
+    "resolve",
+    "survive",
+    "score",
+    "leads",
+    "write",
+    "audit",
+    "publish",
+    "export",
+)
+
+
 def expand_inputs(paths: list[Path]) -> list[Path]:
     """Files as given; directories expand to their workbooks and CSV files (sorted, no Office
     lock files)."""
@@ -68,7 +84,7 @@ def refine(
         raise typer.Exit(exits.BAD_INPUT)
     export_dir = export or settings.export_dir
     try:
-        with reporter("refine", quiet=quiet or as_json) as report:
+        with reporter("refine", quiet=quiet or as_json, stages=STAGES) as report:
             summary = run_refine(
                 files, settings=settings, profile=profile, export_dir=export_dir, progress=report
             )

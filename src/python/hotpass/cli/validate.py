@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hotpass.cli import exits
+from hotpass.cli.progress import JsonOutputOption
 
 if TYPE_CHECKING:
     from hotpass.settings import Settings
@@ -31,9 +33,9 @@ def _store_tables(ref: str, settings: Settings) -> dict[str, object]:
     return gate_tables(golden["organisations"], golden["contacts"])
 
 
-def _gate(export: Path, settings: Settings, ref: str | None = None) -> bool:
+def _gate(export: Path, settings: Settings, ref: str | None = None, as_json: bool = False) -> bool:
     """Run the gate on a run's kept tables or a store ref's golden tables (``ref``), or on an
-    export's golden tables."""
+    export's golden tables; print the verdict (text, or the gate's JSON)."""
     import pyarrow.parquet as pq
 
     from hotpass.cli.refine import print_failures
@@ -56,6 +58,9 @@ def _gate(export: Path, settings: Settings, ref: str | None = None) -> bool:
         )
         where = str(export)
     gate = run_gate(tables, workspace=settings.workspace)
+    if as_json:
+        typer.echo(json.dumps({"checked": where, **gate.to_dict()}, indent=2, sort_keys=True))
+        return gate.passed
     typer.echo(
         f"gate on {where}: {len(gate.errors)} error rule(s) failed, "
         f"{len(gate.warnings)} warning(s); Data Docs: {gate.data_docs}"
@@ -80,6 +85,7 @@ def validate(
     ] = None,
     export: ExportOption = None,
     workspace: WorkspaceOption = None,
+    as_json: JsonOutputOption = False,
 ) -> None:
     """Run the quality gate on demand: a past run's tables, a version in the store, or an
     export's golden tables.
@@ -90,7 +96,7 @@ def validate(
     from hotpass.settings import load_settings
 
     settings = load_settings(overrides={"workspace": workspace})
-    if not _gate(export or settings.export_dir, settings, ref):
+    if not _gate(export or settings.export_dir, settings, ref, as_json):
         raise typer.Exit(exits.BLOCKED)
 
 

@@ -84,24 +84,30 @@ def _notes(spec: dict[str, Any]) -> str:
     return "; ".join(notes).replace("|", "\\|")
 
 
+def _generated(schema_dir: Path, docs_page: Path) -> dict[Path, str]:
+    """Every generated file and its text: the JSON Schemas, the schemas page and, beside it,
+    the expectations page of the gate's suites."""
+    from hotpass.validate.reference import expectations_markdown
+
+    expected = {schema_dir / name: text for name, text in json_schemas().items()}
+    expected[docs_page] = schemas_markdown()
+    expected[docs_page.with_name("expectations.md")] = expectations_markdown()
+    return expected
+
+
 def write_exports(schema_dir: Path, docs_page: Path) -> list[Path]:
-    """Write the JSON Schemas and the reference page; return the files written."""
-    schema_dir.mkdir(parents=True, exist_ok=True)
+    """Write the JSON Schemas and the reference pages; return the files written."""
     written = []
-    for file_name, text in json_schemas().items():
-        path = schema_dir / file_name
+    for path, text in _generated(schema_dir, docs_page).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
-    docs_page.parent.mkdir(parents=True, exist_ok=True)
-    docs_page.write_text(schemas_markdown(), encoding="utf-8")
-    written.append(docs_page)
     return written
 
 
 def stale_exports(schema_dir: Path, docs_page: Path) -> list[str]:
     """The generated files that are missing or differ from what the models give now."""
-    expected = {schema_dir / name: text for name, text in json_schemas().items()}
-    expected[docs_page] = schemas_markdown()
+    expected = _generated(schema_dir, docs_page)
     return [
         str(path)
         for path, text in expected.items()

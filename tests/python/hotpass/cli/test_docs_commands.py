@@ -82,3 +82,14 @@ def test_every_documented_command_and_option_exists() -> None:
     for page in pages:
         found += problems(page.read_text(encoding="utf-8"), str(page.relative_to(REPO)))
     assert found == []
+
+
+def test_the_generated_options_page_is_current() -> None:
+    from hotpass.cli.reference import cli_markdown
+
+    page = REPO / "docs" / "reference" / "cli-options.md"
+    text = cli_markdown()
+    assert (
+        page.read_text(encoding="utf-8") == text
+    ), "run ./pants run src/python/hotpass/cli/reference.py -- docs/reference/cli-options.md"
+    assert "## `hotpass model promote`" in text and "`--quiet`, `-q`" in text

@@ -22,6 +22,15 @@ def test_committed_reference_page_matches_the_models():
     assert page.read_text(encoding="utf-8") == schemas_markdown()
 
 
+def test_committed_expectations_page_matches_the_suites():
+    from hotpass.validate.reference import expectations_markdown
+
+    page = REPO / "docs" / "reference" / "expectations.md"
+    text = expectations_markdown()
+    assert page.read_text(encoding="utf-8") == text, "run 'hotpass contracts export'"
+    assert "`lead_score`" in text and "| critical |" in text and "| warning |" in text
+
+
 def test_pandera_schemas_have_exactly_the_model_columns():
     for name, model in TABLE_MODELS.items():
         assert list(SCHEMAS[name].columns) == list(model.model_fields)

@@ -280,6 +280,14 @@ def test_a_mostly_quarantined_source_blocks_and_publishes_nothing(run, tmp_path)
     )
     assert again.exit_code == 3, again.output
     assert "expect_column_values_to_be_between(quarantine_share)" in again.output
+    as_json = CliRunner().invoke(
+        app,
+        ["validate", "--ref", summary["run_id"], "--workspace", str(tmp_path / "ws"), "--json"],
+    )
+    assert as_json.exit_code == 3
+    verdict = json.loads(as_json.stdout)
+    assert verdict["passed"] is False and verdict["checked"] == f"run {summary['run_id']}"
+    assert any(r["column"] == "quarantine_share" and not r["success"] for r in verdict["results"])
     # store refs: the blocked branch's golden tables pass their own suites (the failing rule
     # is on the inputs); main never received golden tables
     branch = f"run-{summary['run_id']}"
