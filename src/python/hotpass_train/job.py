@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hotpass.cli import exits
 from hotpass.errors import HotpassError
 from hotpass.settings import Settings, load_settings
 from hotpass_train.promote import PromotionRefused, promote
 from hotpass_train.train import train
-
-EXIT_BAD_INPUT = 2
 
 
 class TrainingJobFailed(RuntimeError, HotpassError):
@@ -39,9 +38,8 @@ def train_step(settings: Settings) -> dict[str, Any]:
     ]
     ran = subprocess.run(command, capture_output=True, text=True, check=False)
     if ran.returncode != 0:
-        raise TrainingJobFailed(
-            f"{command[0]} exited {ran.returncode}: {ran.stderr.strip().splitlines()[-1:]}"
-        )
+        last = (ran.stderr.strip().splitlines() or ["no message"])[-1]
+        raise TrainingJobFailed(f"{command[0]} exited {ran.returncode}: {last}")
     result: dict[str, Any] = json.loads(ran.stdout)["train"]
     return result
 
@@ -72,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             result["promote"] = promote_step(settings)
     except HotpassError as exc:
         print(f"hotpass-train: {exc}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(exits.BAD_INPUT)
     print(json.dumps(result, indent=2, sort_keys=True))
 
 

@@ -7,6 +7,7 @@ records the commit it read on the MLflow run, its dataset input and the model ve
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -152,23 +153,27 @@ def train(
             {**cross.as_dict("cv_"), **held.as_dict("holdout_"), **no_skill.as_dict("baseline_")}
         )
         mlflow.set_tags({"hotpass.store_commit": commit, "hotpass.version": __version__})
-        dataset = from_pandas(
-            training.drop(columns=["org_id", "group_id", "bucket"]),
-            source=_store_source(settings, commit),
-            name="golden_organisations_labelled",
-            targets="label",
-        )
-        mlflow.log_input(dataset, context="training")
-        logged = mlflow.sklearn.log_model(
-            fitted,
-            name="model",
-            signature=signature,
-            input_example=inputs.head(5),
-            registered_model_name=registry.MODEL_NAME,
-            serialization_format="skops",
-            skops_trusted_types=_trusted_types(),
-            pip_requirements=[f"scikit-learn=={_sklearn_version()}"],
-        )
+        # MLflow hints that integer columns cannot hold nulls at inference time; the model's
+        # inputs are all floats or text (features_frame) and the label never reaches serving.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Hint: Inferred schema contains integer")
+            dataset = from_pandas(
+                training.drop(columns=["org_id", "group_id", "bucket"]),
+                source=_store_source(settings, commit),
+                name="golden_organisations_labelled",
+                targets="label",
+            )
+            mlflow.log_input(dataset, context="training")
+            logged = mlflow.sklearn.log_model(
+                fitted,
+                name="model",
+                signature=signature,
+                input_example=inputs.head(5),
+                registered_model_name=registry.MODEL_NAME,
+                serialization_format="skops",
+                skops_trusted_types=_trusted_types(),
+                pip_requirements=[f"scikit-learn=={_sklearn_version()}"],
+            )
     version = str(logged.registered_model_version)
     tracking = registry.client(settings)
     tracking.set_model_version_tag(registry.MODEL_NAME, version, "store_commit", commit)

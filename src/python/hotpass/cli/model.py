@@ -21,6 +21,8 @@ app = typer.Typer(
 
 WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+# Progress messages training sends: read, cross-validate, log and register, alias.
+TRAIN_STEPS = 4
 METRICS = ("pr_auc", "roc_auc", "brier", "top_decile_lift", "rows", "positives")
 
 
@@ -56,13 +58,14 @@ def train(
     as_json: JsonOption = False,
 ) -> None:
     """Train on main's golden tables and register the new version as ``challenger``."""
+    from hotpass.cli.progress import counted
     from hotpass.errors import HotpassError
     from hotpass_train.train import train as train_model
 
     settings = _settings(workspace)
-    say = (lambda _m: None) if as_json else (lambda message: typer.echo(message, err=True))
     try:
-        result = train_model(settings, seed=seed, shuffle_labels=shuffle_labels, progress=say)
+        with counted("model train", TRAIN_STEPS, quiet=as_json) as step:
+            result = train_model(settings, seed=seed, shuffle_labels=shuffle_labels, progress=step)
     except HotpassError as exc:
         raise _fail("train", exc) from None
     if as_json:
@@ -179,19 +182,18 @@ def score(
     target = out or settings.export_dir / "call_list.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     write_csv(ranked, target)
-    rows = ranked.to_pylist()
-    callable_rows = [row for row in rows if row["in_call_list"]]
-    best = [{"org_id": r["org_id"], "lead_score": r["lead_score"]} for r in callable_rows[:top]]
+    import pyarrow.compute as pc
+
+    callable_rows = ranked.filter(pc.field("in_call_list"))
+    best = callable_rows.slice(0, top).select(["org_id", "lead_score"]).to_pylist()
     summary: dict[str, Any] = {
         "model_version": model_version,
         "store_commit": commit,
-        "scored": len(rows),
-        "in_call_list": len(callable_rows),
-        "do_not_contact": len(rows) - len(callable_rows),
+        "scored": ranked.num_rows,
+        "in_call_list": callable_rows.num_rows,
+        "do_not_contact": ranked.num_rows - callable_rows.num_rows,
         "out": str(target),
-        "top": [
-            {"org_id": r["org_id"], "lead_score": r["lead_score"]} for r in callable_rows[:top]
-        ],
+        "top": best,
     }
     if as_json:
         typer.echo(json.dumps(summary, indent=2, sort_keys=True))
