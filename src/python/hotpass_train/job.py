@@ -14,11 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hotpass.cli import exits
 from hotpass.errors import HotpassError
 from hotpass.settings import Settings, load_settings
 from hotpass_train.promote import PromotionRefused, promote
 from hotpass_train.train import train
+
+# hotpass.cli.exits.BAD_INPUT; not imported: hotpass.cli would pull the whole CLI (and its
+# dependencies) into the training PEX.
+EXIT_BAD_INPUT = 2
 
 
 class TrainingJobFailed(RuntimeError, HotpassError):
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
             result["promote"] = promote_step(settings)
     except HotpassError as exc:
         print(f"hotpass-train: {exc}", file=sys.stderr)
-        sys.exit(exits.BAD_INPUT)
+        sys.exit(EXIT_BAD_INPUT)
     print(json.dumps(result, indent=2, sort_keys=True))
 
 
