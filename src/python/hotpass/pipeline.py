@@ -446,7 +446,7 @@ def _score_leads(
     tables: dict[str, Any], settings: Settings, champion: str | None, say: Progress
 ) -> Any:
     """Golden organisations with the champion's lead scores (empty when there is none)."""
-    from hotpass.leads import lead_table, with_lead_scores
+    from hotpass.leads import with_lead_scores
 
     organisations = tables["organisations"]
     if champion is None:
@@ -455,11 +455,10 @@ def _score_leads(
             "(hotpass model train, then hotpass model promote)"
         )
         return with_lead_scores(organisations, None, None)
-    from hotpass_train.score import score_leads
+    from hotpass_train.score import scored_organisations
 
     say(f"leads: scoring {organisations.num_rows} organisation(s) with {champion} (champion)")
-    scores = score_leads(settings, lead_table(organisations, tables["contacts"]), champion)
-    return with_lead_scores(organisations, scores, champion)
+    return scored_organisations(settings, organisations, tables["contacts"], champion)
 
 
 def _transform_and_stage(

@@ -54,11 +54,16 @@ class Decision:
         return asdict(self)
 
 
-def evaluate(settings: Settings, ref: str = registry.CHALLENGER) -> Evaluation:
+def evaluate(
+    settings: Settings,
+    ref: str = registry.CHALLENGER,
+    published: tuple[Any, str] | None = None,
+) -> Evaluation:
     """Metrics of version ``ref`` (alias or number) on the current holdout, with the
-    cross-validated figures its training run recorded."""
+    cross-validated figures its training run recorded. ``published``: main's lead table and
+    commit when the caller has already read them."""
     found = registry.model_version(settings, ref)
-    leads, commit = published_leads(settings)
+    leads, commit = published or published_leads(settings)
     training, holdout = model.split_holdout(leads, settings.model.holdout_percent)
     model.require_labels(holdout, "the holdout", minimum=1)
     fitted = registry.load(settings, found)
@@ -78,20 +83,21 @@ def evaluate(settings: Settings, ref: str = registry.CHALLENGER) -> Evaluation:
     )
 
 
-def _bar(settings: Settings) -> tuple[str, dict[str, float]]:
+def _bar(settings: Settings, published: tuple[Any, str]) -> tuple[str, dict[str, float]]:
     champion = registry.version_by_alias(settings, registry.CHAMPION)
     if champion is not None:
-        judged = evaluate(settings, str(champion.version))
+        judged = evaluate(settings, str(champion.version), published)
         return judged.version, judged.holdout
-    leads, _ = published_leads(settings)
+    leads, _ = published
     training, holdout = model.split_holdout(leads, settings.model.holdout_percent)
     return "no-skill baseline", model.baseline(training, holdout).as_dict()
 
 
 def decide(settings: Settings) -> Decision:
     """Judge the challenger against the bar without changing any alias."""
-    challenger = evaluate(settings, registry.CHALLENGER)
-    bar, bar_holdout = _bar(settings)
+    published = published_leads(settings)  # read main once for both models
+    challenger = evaluate(settings, registry.CHALLENGER, published)
+    bar, bar_holdout = _bar(settings, published)
     margin, skill = settings.model.promotion_margin, settings.model.min_skill
     reasons = []
     pr_auc, needed = challenger.holdout["pr_auc"], bar_holdout["pr_auc"] + margin

@@ -31,6 +31,18 @@ def score_leads(settings: Settings, leads: Any, version: str) -> Any:
     )
 
 
+def scored_organisations(
+    settings: Settings, organisations: Any, contacts: Any, version: str
+) -> Any:
+    """``organisations`` (Arrow, without lead columns) with model ``version``'s
+    ``lead_score``, ``lead_model_version`` and ``in_call_list``: the refine's lead stage and
+    ``hotpass model score`` both go through here."""
+    from hotpass.leads import lead_table, with_lead_scores
+
+    scores = score_leads(settings, lead_table(organisations, contacts), version)
+    return with_lead_scores(organisations, scores, version)
+
+
 def call_list(settings: Settings, ref: str = registry.CHAMPION) -> tuple[Any, str, str]:
     """Main's organisations ranked by model ``ref`` (default the champion): ``rank``,
     ``org_id``, ``display_name``, ``province``, ``category``, ``lead_score``,
@@ -39,20 +51,14 @@ def call_list(settings: Settings, ref: str = registry.CHAMPION) -> tuple[Any, st
     """
     import duckdb
 
-    from hotpass.leads import lead_table, with_lead_scores
-    from hotpass.publish import read_tables
-    from hotpass.store import open_store
-    from hotpass_train.train import published_leads
+    from hotpass_train.train import published_tables
 
-    found = registry.model_version(settings, ref)
-    version = registry.version_label(found)
-    _, commit = published_leads(settings)
-    tables = read_tables(open_store(settings), commit, ("organisations", "contacts"))
+    version = registry.version_label(registry.model_version(settings, ref))
+    tables, commit = published_tables(settings)
     organisations = tables["organisations"].drop_columns(
         ["lead_score", "lead_model_version", "in_call_list"]
     )
-    scores = score_leads(settings, lead_table(organisations, tables["contacts"]), version)
-    scored = with_lead_scores(organisations, scores, version)
+    scored = scored_organisations(settings, organisations, tables["contacts"], version)
     con = duckdb.connect()
     try:
         con.register("hotpass_scored", scored)

@@ -40,13 +40,12 @@ class TrainResult:
         return asdict(self)
 
 
-def published_leads(settings: Settings) -> tuple[Any, str]:
-    """The lead table of main's golden tables and the commit they were read at.
+def published_tables(settings: Settings) -> tuple[dict[str, Any], str]:
+    """Main's golden organisations and contacts (Arrow) and the commit they were read at.
 
     Raises:
         NothingPublished: main has no golden organisations yet.
     """
-    from hotpass.leads import lead_table
     from hotpass.publish import DATA_PATHS, read_tables
     from hotpass.store import open_store
 
@@ -56,7 +55,18 @@ def published_leads(settings: Settings) -> tuple[Any, str]:
             "main has no golden organisations yet: run `hotpass refine` (and publish) first"
         )
     commit = store.resolve("main")
-    tables = read_tables(store, commit, ("organisations", "contacts"))
+    return read_tables(store, commit, ("organisations", "contacts")), commit
+
+
+def published_leads(settings: Settings) -> tuple[Any, str]:
+    """The lead table of main's golden tables and the commit they were read at.
+
+    Raises:
+        NothingPublished: main has no golden organisations yet.
+    """
+    from hotpass.leads import lead_table
+
+    tables, commit = published_tables(settings)
     return lead_table(tables["organisations"], tables["contacts"]), commit
 
 
