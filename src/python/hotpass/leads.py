@@ -40,9 +40,9 @@ def lead_table(organisations: Any, contacts: Any) -> Any:
     ``do_not_contact``, ``label`` (1, 0 or
     null) and the :data:`FEATURES`. Arrow tables in, a pandas DataFrame out, in org_id order.
     """
-    import duckdb
+    from hotpass.engine import quiet_duckdb
 
-    con = duckdb.connect()
+    con = quiet_duckdb()
     try:
         con.register("hotpass_l_orgs", organisations)
         con.register("hotpass_l_contacts", contacts)
@@ -95,14 +95,15 @@ def with_lead_scores(organisations: Any, scores: Any | None, model_version: str 
     champion, or None when there is none. Do-not-contact organisations keep their score (the
     team sees why they would have been called) but never enter the call list.
     """
-    import duckdb
     import pyarrow as pa
+
+    from hotpass.engine import quiet_duckdb
 
     if scores is None:
         scores = pa.table(
             {"org_id": pa.array([], pa.string()), "lead_score": pa.array([], pa.float64())}
         )
-    con = duckdb.connect()
+    con = quiet_duckdb()
     try:
         con.register("hotpass_l_orgs", organisations)
         con.register("hotpass_l_scores", scores)

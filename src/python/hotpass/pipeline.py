@@ -28,6 +28,7 @@ from hotpass.settings import Settings
 from hotpass.telemetry import telemetry
 
 if TYPE_CHECKING:
+    from hotpass.ingest import IngestResult
     from hotpass.lineage import StageLineage
     from hotpass.store import VersionedStore
 
@@ -176,10 +177,9 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return checked, len(positions) + len(children)
 
 
-def _standardise_frames(raw: Any, settings: Settings) -> tuple[dict[str, Any], int]:
-    """Run standardise on the raw Arrow table; return the staged tables and accepted count."""
-    import ibis
-
+def _standardise_frames(raw_path: Path, settings: Settings) -> tuple[dict[str, Any], int]:
+    """Run standardise on the raw rows (DuckDB reads the spooled Parquet itself); return the
+    staged tables and the accepted count."""
     from hotpass.engine import connect
     from hotpass.standardise import standardise
 
@@ -189,9 +189,9 @@ def _standardise_frames(raw: Any, settings: Settings) -> tuple[dict[str, Any], i
         "addresses": ["address_id"],
         "quarantine": ["source_file", "sheet", "excel_row"],
     }
-    con = connect(settings.workspace)
+    con = connect(settings.workspace, memory_mb=settings.engine_memory_mb)
     try:
-        staged = standardise(con.create_table("raw", ibis.memtable(raw)))
+        staged = standardise(con.read_parquet(raw_path, table_name="raw"))
         try:
             frames = {
                 name: getattr(staged, name).order_by(order[name]).to_pyarrow()
@@ -223,15 +223,13 @@ def _resolve_and_survive(
 
     config = load_config("organisations")
     decisions = load_decisions(decisions_path(settings.workspace))
-    backend = connect(settings.workspace)
+    backend = connect(settings.workspace, memory_mb=settings.engine_memory_mb)
     con = backend.con
     try:
         for name in STAGED_TABLES:
-            con.register(f"hotpass_{name}_arrow", frames[name])
-            con.execute(
-                f"CREATE TEMP TABLE hotpass_staged_{name} AS SELECT * FROM hotpass_{name}_arrow"
-            )
-            con.unregister(f"hotpass_{name}_arrow")
+            # Scanned where they are (Arrow, zero copy): a DuckDB copy of a million staged
+            # rows took memory survivorship then had to spill.
+            con.register(f"hotpass_staged_{name}", frames[name])
         features = organisation_features(
             con, "hotpass_staged_organisations", "hotpass_staged_addresses"
         )
@@ -359,19 +357,19 @@ def _commit_metadata(
 
 
 def _standardise_and_check(
-    raw: Any, settings: Settings, say: Progress
+    ingested: IngestResult, settings: Settings, say: Progress
 ) -> tuple[dict[str, Any], int, dict[str, int]]:
     """Standardise, enforce the contracts, and check every ingested row is accounted for:
     (frames, rows accepted, quarantined rows by rule)."""
     say("standardise")
-    frames, accepted = _standardise_frames(raw, settings)
+    frames, accepted = _standardise_frames(ingested.raw_path, settings)
     say("contracts")
     frames, moved = _enforce_contracts(frames)
     accepted -= moved
     quarantined = frames["quarantine"].num_rows
-    if accepted + quarantined != raw.num_rows:
+    if accepted + quarantined != ingested.rows:
         raise AccountingError(
-            f"{raw.num_rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
+            f"{ingested.rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
         )
     import pyarrow.compute as pc
 
@@ -489,8 +487,8 @@ def _transform_and_stage(
 
     tel = telemetry(settings)
     clock: dict[str, float] = {"ingest": time.perf_counter() - started}
-    with tel.stage("standardise", rows_in=ingested.raw.num_rows) as stage:
-        frames, accepted, rules = _standardise_and_check(ingested.raw, settings, say)
+    with tel.stage("standardise", rows_in=ingested.rows) as stage:
+        frames, accepted, rules = _standardise_and_check(ingested, settings, say)
         stage.set(rows_out=accepted, rows_quarantined=frames["quarantine"].num_rows)
     clock["standardise"] = stage.seconds
 
@@ -517,7 +515,7 @@ def _transform_and_stage(
     clock["leads"] = stage.seconds
 
     row_counts = {
-        "ingested": ingested.raw.num_rows,
+        "ingested": ingested.rows,
         "blank_skipped": sum(s.blank_skipped for s in ingested.inputs),
         "accepted": accepted,
         "quarantined": frames["quarantine"].num_rows,
@@ -538,11 +536,13 @@ def _transform_and_stage(
         "lead_model": champion,
         "stage_seconds": clock,
     }
-    raw = ingested.raw
+    import pyarrow.parquet as pq
+
+    from hotpass.ingest import RAW_SCHEMA
+
+    raw_columns = [f.name for f in RAW_SCHEMA if f.name != "extra"]
     files = {
-        WORK_PATHS["raw"]: encode_parquet(
-            raw.drop_columns(["extra"]) if "extra" in raw.column_names else raw
-        ),
+        WORK_PATHS["raw"]: encode_parquet(pq.read_table(ingested.raw_path, columns=raw_columns)),
         WORK_PATHS["staged_organisations"]: encode_parquet(frames["organisations"]),
         **{f"staged/{name}.parquet": encode_parquet(frames[name]) for name in STAGED_EXPORTS},
         REGISTRY_PATH: encode_parquet(tables["organisation_ids"]),
@@ -606,28 +606,33 @@ def _write(
     profiles = builtin_profiles()
 
     say(f"ingest: {len(inputs)} input(s)")
-    with telemetry(settings).stage("ingest", inputs=len(inputs)) as stage:
-        ingested = ingest(
-            inputs,
-            profile=chosen,
-            profiles=profiles,
-            progress=say,
-            max_bytes=settings.max_input_mb * 2**20,
-        )
-        stage.set(rows_in=ingested.raw.num_rows)
-    fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
-    champion = _champion(settings)
-    if champion is not None:  # a new champion re-scores the same inputs: a new run
-        fingerprints.append(f"lead-model:{champion}")
-    run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
+    settings.workspace.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".spool-", dir=settings.workspace) as spool:
+        with telemetry(settings).stage("ingest", inputs=len(inputs)) as stage:
+            ingested = ingest(
+                inputs,
+                profile=chosen,
+                profiles=profiles,
+                progress=say,
+                max_bytes=settings.max_input_mb * 2**20,
+                spool=Path(spool),
+            )
+            stage.set(rows_in=ingested.rows)
+        fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
+        champion = _champion(settings)
+        if champion is not None:  # a new champion re-scores the same inputs: a new run
+            fingerprints.append(f"lead-model:{champion}")
+        run_id = compute_run_id([s.sha256 for s in ingested.inputs], fingerprints)
 
-    with stage_lineage(settings, run_id, "write", enabled=lineage) as ol:
-        ol.inputs = [
-            DatasetRef("file", str(Path(i.path).resolve()), version=i.sha256, rows=i.rows_ingested)
-            for i in ingested.inputs
-        ]
-        _transform_and_stage(ingested, run_id, settings, profile, say, started, ol, champion)
-    return run_id
+        with stage_lineage(settings, run_id, "write", enabled=lineage) as ol:
+            ol.inputs = [
+                DatasetRef(
+                    "file", str(Path(i.path).resolve()), version=i.sha256, rows=i.rows_ingested
+                )
+                for i in ingested.inputs
+            ]
+            _transform_and_stage(ingested, run_id, settings, profile, say, started, ol, champion)
+        return run_id
 
 
 def audit_run(

@@ -147,6 +147,12 @@ class Settings(_Section):
         ge=1,
         description="inputs above this size, or workbooks that unzip past 10x it, are refused",
     )
+    engine_memory_mb: int = Field(
+        default=4096,
+        ge=256,
+        description="memory the query engine (DuckDB) holds before it spills to "
+        "<workspace>/tmp; the run's peak is about this plus its Arrow tables",
+    )
     lakefs: LakeFSSettings = LakeFSSettings()
     mlflow: MLflowSettings = MLflowSettings()
     model: ModelSettings = ModelSettings()

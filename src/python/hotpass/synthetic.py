@@ -813,6 +813,48 @@ def _crm_csv(rng: random.Random, orgs: list[_Org], path: Path, labels: _Labels) 
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
 
 
+def write_generic_csv(path: Path, /, *, rows: int, seed: int = 7) -> int:
+    """A large CRM-style export for the generic profile (benchmarks): ``rows`` data rows, one
+    in four a variant of an earlier organisation (other case, a legal suffix, a spaced or
+    float-stored phone, ``mailto:`` or a sales address), in UTF-8, streamed to disk in blocks.
+    Returns the number of organisations behind the rows.
+    """
+    rng = random.Random(seed)
+    ids = itertools.count(1)
+    seen: set[str] = set()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    originals = max(1, rows - rows // 4)
+    orgs = _universe(rng, originals, ids, seen)
+    header = "Organisation Name,Website,Email,Phone,Province,Category,Contact Person\r\n"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(header)
+        block: list[str] = []
+        for index in range(rows):
+            if index < originals:
+                org, variant = orgs[index], 0
+            else:
+                org, variant = orgs[rng.randrange(originals)], 1 + rng.randrange(4)
+            name, phone, email = org.base, org.phone, f"info@{org.email_domain}"
+            if variant == 1:
+                name = f"{name.upper()} (PTY) LTD"
+            elif variant == 2:  # - the variant kinds, in order
+                name, phone = f" {name.lower()} ", _spaced(phone)
+            elif variant == 3:
+                phone, email = f"{phone[1:]}.0", f"mailto:sales@{org.email_domain}"
+            elif variant == 4:
+                name = f"{name} t/a {org.town} Aviation"
+            first, last = _person(rng)
+            block.append(
+                f'"{name}",www.{org.domain},{email},{phone},{org.province},{org.category},'
+                f'"{first} {last} ({org.role})"\r\n'
+            )
+            if len(block) >= 10_000:  # - lines per write
+                handle.write("".join(block))
+                block = []
+        handle.write("".join(block))
+    return originals
+
+
 def write_samples(
     directory: Path, /, *, seed: int = 7, scale: int = 1, truth: Path | None = None
 ) -> list[Path]:

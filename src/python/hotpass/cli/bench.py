@@ -1,12 +1,86 @@
-"""``hotpass bench resolve``: the labelled entity-resolution benchmark, printed as figures."""
+"""``hotpass bench``: refine speed and memory at a size (JSON report); ``hotpass bench
+resolve``: the labelled entity-resolution benchmark. Both print figures, never assert them."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="Benchmarks that print figures (quality and speed).", no_args_is_help=True)
+from hotpass.cli.exits import BAD_INPUT
+
+app = typer.Typer(help="Benchmarks that print figures (quality and speed).")
+
+
+@app.callback(invoke_without_command=True)
+def throughput(
+    ctx: typer.Context,
+    rows: Annotated[
+        int | None,
+        typer.Option(min=100, help="Source rows to generate and refine (e.g. 100000, 1000000)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="JSON report path [default: dist/benchmarks/refine-ROWS.json]."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 11,
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep inputs and workspace here and reuse inputs generated for the same rows "
+            "and seed [default: a temporary directory, removed]."
+        ),
+    ] = None,
+) -> None:
+    """Generate ROWS seeded source rows, refine them end to end, time each stage, compare
+    resolution with plain Splink, ingest the CSV alone at three sizes, time --help; write JSON."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if rows is None:
+        typer.echo(ctx.get_help())
+        typer.echo("\nGive --rows N, or a subcommand.", err=True)
+        raise typer.Exit(BAD_INPUT)
+    from hotpass.benchmark import run_benchmark, write_report
+
+    report = run_benchmark(
+        rows, seed=seed, workdir=workdir, progress=lambda m: typer.echo(f"bench: {m}", err=True)
+    )
+    target = write_report(report, out)
+    _print_report(report)
+    typer.echo(f"report: {target}")
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    rows = report["rows"]
+    typer.echo(
+        f"rows ingested {rows['ingested']:,} (accepted {rows['accepted']:,}, quarantined "
+        f"{rows['quarantined']:,}; {rows['blank_skipped']:,} blank skipped); "
+        f"status {report['status']}"
+    )
+    typer.echo(
+        f"end to end {report['end_to_end_s']:.1f} s, peak RSS {report['peak_rss_mb']:,.0f} MB"
+    )
+    for name, stage in report["stages"].items():
+        typer.echo(
+            f"  {name:<16} {stage['seconds']:>8.2f} s  {stage['rows']:>10,} rows  "
+            f"{stage['rows_per_s']:>10,} rows/s"
+        )
+    resolution = report["resolution"]
+    typer.echo(
+        f"resolution of {resolution['records']:,} records: hotpass {resolution['hotpass_s']:.1f} s"
+        f" ({resolution['hotpass_clusters']:,} clusters), plain Splink "
+        f"{resolution['plain_splink_s']:.1f} s ({resolution['plain_splink_clusters']:,}), "
+        f"ratio {resolution['ratio']}"
+    )
+    typer.echo(
+        "ingest alone (CSV): "
+        + ", ".join(
+            f"{p['rows']:,} rows {p['seconds']:.1f} s {p['peak_rss_mb']:,.0f} MB"
+            for p in report["ingest_memory"]
+        )
+    )
+    typer.echo(f"hotpass --help (warm): {report['cli_help_s']:.3f} s")
 
 
 @app.command("resolve")

@@ -38,22 +38,28 @@ def cli_markdown() -> str:
         "its outputs and exit codes: [CLI reference](cli.md).",
     ]
     for path, command in _walk(root, ["hotpass"]):
-        if getattr(command, "commands", None) and len(path) > 1:
-            lines += ["", f"## `{' '.join(path)}`", "", _first_line(command.help)]
-            continue
         if len(path) == 1:
+            continue
+        options = [p for p in command.params if p.param_type_name == "option"]
+        if getattr(command, "commands", None):  # a group: its own options, when it has any
+            lines += ["", f"## `{' '.join(path)}`", "", _first_line(command.help)]
+            if options:
+                lines += ["", *_options_table(options)]
             continue
         arguments = [p for p in command.params if p.param_type_name == "argument"]
         usage = " ".join([*path, *(p.name.upper() for p in arguments)])
         lines += ["", f"## `{usage}`", "", _first_line(command.help), ""]
-        lines += ["| option | default | help |", "|---|---|---|"]
-        for param in command.params:
-            if param.param_type_name != "option":
-                continue
-            names = ", ".join(f"`{name}`" for name in [*param.opts, *param.secondary_opts])
-            default = "" if param.default in (None, False, ()) else f"`{param.default}`"
-            lines.append(f"| {names} | {default} | {_first_line(param.help)} |")
+        lines += _options_table(options)
     return "\n".join(lines) + "\n"
+
+
+def _options_table(options: list[Any]) -> list[str]:
+    lines = ["| option | default | help |", "|---|---|---|"]
+    for param in options:
+        names = ", ".join(f"`{name}`" for name in [*param.opts, *param.secondary_opts])
+        default = "" if param.default in (None, False, ()) else f"`{param.default}`"
+        lines.append(f"| {names} | {default} | {_first_line(param.help)} |")
+    return lines
 
 
 SETTINGS_BEGIN = "<!-- generated: settings table -->"

@@ -6,12 +6,16 @@ Blank rows (and rows holding only filler such as a pre-filled ID) are skipped an
 
 from __future__ import annotations
 
+import functools
 import json
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from hotpass.errors import InputError
 from hotpass.ingest.detect import detect_profile
@@ -59,8 +63,22 @@ class InputSummary:
 
 @dataclass
 class IngestResult:
-    raw: pa.Table
+    """The raw rows, spooled to ``raw_path`` (zstd Parquet) as they were read, and what was read.
+
+    ``raw`` loads the whole table; stages that can read Parquet themselves use ``raw_path``.
+    """
+
+    raw_path: Path
+    rows: int
     inputs: list[InputSummary]
+    _spool: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+
+    @property
+    def raw(self) -> pa.Table:
+        return pq.read_table(self.raw_path, schema=RAW_SCHEMA)
+
+
+CHUNK_ROWS = 50_000  # rows held in Python at once; ingest memory does not grow past this
 
 
 Progress = Callable[[str], None]
@@ -120,12 +138,19 @@ def _column_letter(index: int) -> str:
     return letters
 
 
+@dataclass
+class _SheetState:
+    """What carries from one chunk of a sheet to the next."""
+
+    last_parent: str | None = None
+
+
 def _read_sheet(
     source: Source,
     sheet: str,
     spec: SheetSpec,
     profile: Profile,
-    columns: dict[str, list[object]],
+    sink: pq.ParquetWriter,
     summary: InputSummary,
 ) -> None:
     match = _check_header(
@@ -138,54 +163,142 @@ def _read_sheet(
         for position, label in enumerate(match.labels)
         if label and position not in mapped and header_key(label) not in ignored
     }
-    content_fields = [f for f in match.columns if f not in spec.filler_columns]
-    last_parent: str | None = None
+    state = _SheetState()
+    chunk: list[tuple[int, list[str | None]]] = []
     for excel_row, cells in source.rows(sheet):
         if excel_row <= match.row:
             continue
-        stripped = [cell.strip() if cell else None for cell in cells]
-        values = {
-            f: stripped[p] or None if p < len(stripped) else None for f, p in match.columns.items()
-        }
-        extra = {
-            label: text
-            for p, label in extra_labels.items()
-            if p < len(stripped) and (text := stripped[p])
-        }
-        if not extra and not any(values.get(f) for f in content_fields):
-            summary.blank_skipped += 1
-            continue
-        record_id = f"{source.path.name}::{sheet}::{excel_row}"
-        role = spec.role
-        parent: str | None = None
-        continuation_type: str | None = None
-        if spec.continuation and not values.get(spec.continuation.when_blank) and last_parent:
-            role, parent, continuation_type = "address", last_parent, spec.continuation.address_type
-        elif role == "organisation" and values.get("organisation_name"):
-            last_parent = record_id
-        row = {
-            "record_id": record_id,
-            "source_file": source.path.name,
-            "file_sha256": source.sha256,
-            "sheet": sheet,
-            "excel_row": excel_row,
-            "profile": profile.name,
-            "role": role,
-            "source_priority": profile.source_priority,
-            "privacy_basis": profile.privacy_basis,
-            "collected_at": profile.collected_at,
-            "attach_by_key": bool(spec.attach and spec.attach.by_key),
-            "attach_by_name": bool(spec.attach and spec.attach.by_name),
-            "parent_record_id": parent,
-            "continuation_type": continuation_type,
-            "date_order": spec.date_order,
-            "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
-        }
-        for field_name in CANONICAL_FIELDS:
-            row[field_name] = values.get(field_name, spec.constants.get(field_name))  # type: ignore[call-overload]
-        for name, value in row.items():
-            columns[name].append(value)
-        summary.rows_ingested += 1
+        chunk.append((excel_row, cells))
+        if len(chunk) >= CHUNK_ROWS:
+            _write_chunk(
+                chunk, source, sheet, spec, profile, match, extra_labels, state, sink, summary
+            )
+            chunk = []
+    if chunk:
+        _write_chunk(chunk, source, sheet, spec, profile, match, extra_labels, state, sink, summary)
+
+
+def _write_chunk(  # - the sheet's fixed facts, passed down from _read_sheet
+    chunk: list[tuple[int, list[str | None]]],
+    source: Source,
+    sheet: str,
+    spec: SheetSpec,
+    profile: Profile,
+    match: HeaderMatch,
+    extra_labels: dict[int, str],
+    state: _SheetState,
+    sink: pq.ParquetWriter,
+    summary: InputSummary,
+) -> None:
+    """Map one chunk of physical rows column by column (Arrow), drop blank rows, attach
+    continuation rows to the organisation row above them, and append the batch to ``sink``."""
+    rows = [[cell.strip() or None if cell else None for cell in cells] for _, cells in chunk]
+
+    def column(position: int) -> pa.Array:
+        return pa.array([r[position] if position < len(r) else None for r in rows], pa.string())
+
+    values = {f: column(p) for f, p in match.columns.items()}
+    extras = {label: column(p) for p, label in extra_labels.items()}
+    content = [values[f] for f in match.columns if f not in spec.filler_columns]
+    present = [pc.is_valid(a) for a in [*content, *extras.values()]]
+    keep = functools.reduce(pc.or_, present) if present else pa.repeat(False, len(rows))
+    excel_rows = pa.array([number for number, _ in chunk], pa.int32()).filter(keep)
+    values = {f: a.filter(keep) for f, a in values.items()}
+    extras = {label: a.filter(keep) for label, a in extras.items()}
+    count = len(excel_rows)
+    summary.blank_skipped += len(rows) - count
+    summary.rows_ingested += count
+    if not count:
+        return
+    prefix = f"{source.path.name}::{sheet}::"
+    record_ids = pc.binary_join_element_wise(prefix, pc.cast(excel_rows, pa.string()), "")
+    roles, parents = _attach_continuations(record_ids, values, spec, state)
+
+    def constant(value: object, kind: pa.DataType) -> pa.Array:
+        return pa.array([value] * count, kind)
+
+    def canonical(name: str) -> pa.Array:
+        if name in values:
+            return values[name]
+        return constant(spec.constants.get(name), pa.string())  # type: ignore[call-overload]
+
+    batch = {
+        "record_id": record_ids,
+        "source_file": constant(source.path.name, pa.string()),
+        "file_sha256": constant(source.sha256, pa.string()),
+        "sheet": constant(sheet, pa.string()),
+        "excel_row": excel_rows,
+        "profile": constant(profile.name, pa.string()),
+        "role": roles,
+        "source_priority": constant(profile.source_priority, pa.int32()),
+        "privacy_basis": constant(profile.privacy_basis, pa.string()),
+        "collected_at": constant(profile.collected_at, pa.date32()),
+        "attach_by_key": constant(bool(spec.attach and spec.attach.by_key), pa.bool_()),
+        "attach_by_name": constant(bool(spec.attach and spec.attach.by_name), pa.bool_()),
+        "parent_record_id": parents,
+        "continuation_type": pc.if_else(
+            pc.is_valid(parents),
+            constant(spec.continuation.address_type if spec.continuation else None, pa.string()),
+            constant(None, pa.string()),
+        ),
+        "date_order": constant(spec.date_order, pa.string()),
+        **{name: canonical(name) for name in CANONICAL_FIELDS},
+        "extra": _extra_json(extras, count),
+    }
+    sink.write_table(pa.table(batch, schema=RAW_SCHEMA))
+
+
+def _attach_continuations(
+    record_ids: pa.Array, values: dict[str, pa.Array], spec: SheetSpec, state: _SheetState
+) -> tuple[pa.Array, pa.Array]:
+    """(role, parent_record_id) for a chunk's kept rows.
+
+    A row whose ``continuation.when_blank`` column is blank continues the nearest organisation
+    row above it (it becomes an address of that row); the first named organisation row of a
+    sheet is a parent even when it would otherwise be a continuation (nothing is above it).
+    """
+    count = len(record_ids)
+    named = (
+        pc.is_valid(values["organisation_name"])
+        if "organisation_name" in values and spec.role == "organisation"
+        else pa.repeat(False, count)
+    )
+    if spec.continuation is None:
+        candidate = pa.repeat(False, count)
+    elif spec.continuation.when_blank in values:
+        candidate = pc.is_null(values[spec.continuation.when_blank])
+    else:
+        candidate = pa.repeat(True, count)
+    is_parent = pc.and_(named, pc.invert(candidate))
+    if state.last_parent is None:
+        first = pc.index(named, True).as_py()
+        if first >= 0:  # nothing above the sheet's first named row: it is a parent
+            only_first = pa.concat_arrays(
+                [pa.repeat(False, first), pa.array([True]), pa.repeat(False, count - first - 1)]
+            )
+            is_parent = pc.or_(is_parent, only_first)
+    parent_ids = pc.if_else(is_parent, record_ids, pa.nulls(count, pa.string()))
+    above = pa.concat_arrays([pa.array([state.last_parent], pa.string()), parent_ids[:-1]])
+    nearest = pc.fill_null_forward(above)
+    if not pc.all(pc.is_null(parent_ids), min_count=0).as_py():
+        state.last_parent = pc.fill_null_forward(parent_ids)[-1].as_py() or state.last_parent
+    continues = pc.and_(candidate, pc.is_valid(nearest))
+    roles = pc.if_else(continues, "address", spec.role)
+    parents = pc.if_else(continues, nearest, pa.nulls(count, pa.string()))
+    return roles, parents
+
+
+def _extra_json(extras: dict[str, pa.Array], count: int) -> pa.Array:
+    """Unmapped, non-empty cells as a sorted JSON object per row (None when there are none)."""
+    if not extras:
+        return pa.nulls(count, pa.string())
+    columns = {label: array.to_pylist() for label, array in extras.items()}
+    labels = sorted(columns)
+    texts = []
+    for position in range(count):
+        cells = {label: columns[label][position] for label in labels if columns[label][position]}
+        texts.append(json.dumps(cells, ensure_ascii=False, sort_keys=True) if cells else None)
+    return pa.array(texts, pa.string())
 
 
 def ingest(
@@ -196,14 +309,35 @@ def ingest(
     profiles: Sequence[Profile],
     progress: Progress | None = None,
     max_bytes: int = 512 * 2**20,
+    spool: Path | None = None,
 ) -> IngestResult:
-    """Read every input into one raw table.
+    """Read every input into one raw table, streamed in chunks of ``CHUNK_ROWS`` rows to a
+    Parquet file in ``spool`` (a directory the caller owns and removes; a temporary one that
+    lives as long as the result when None).
 
     Raises:
         InputError: naming the file (and sheet, column, row) of the first input that cannot
             be read; nothing is returned, so nothing can be half-written downstream.
     """
-    columns: dict[str, list[object]] = {f.name: [] for f in RAW_SCHEMA}
+    owned = None
+    if spool is None:
+        owned = tempfile.TemporaryDirectory(prefix="hotpass-ingest-")
+        spool = Path(owned.name)
+    raw_path = spool / "raw.parquet"
+    with pq.ParquetWriter(raw_path, RAW_SCHEMA, compression="zstd") as sink:
+        summaries = _ingest_files(paths, profile, profiles, progress, max_bytes, sink)
+    rows = sum(s.rows_ingested for s in summaries)
+    return IngestResult(raw_path, rows, summaries, _spool=owned)
+
+
+def _ingest_files(
+    paths: Sequence[Path],
+    profile: Profile | None,
+    profiles: Sequence[Profile],
+    progress: Progress | None,
+    max_bytes: int,
+    sink: pq.ParquetWriter,
+) -> list[InputSummary]:
     summaries: list[InputSummary] = []
     for path in paths:
         source = open_source(path, max_bytes=max_bytes)
@@ -222,7 +356,7 @@ def ingest(
                         file=path.name,
                         sheet=spec.name,
                     )
-                _read_sheet(source, sheet, spec, chosen, columns, summary)
+                _read_sheet(source, sheet, spec, chosen, sink, summary)
                 summary.sheets_read.append(sheet)
             ignored = {header_key(s.name): s.reason for s in chosen.ignored_sheets}
             for sheet in source.sheet_names:
@@ -235,4 +369,4 @@ def ingest(
             summaries.append(summary)
         finally:
             source.close()
-    return IngestResult(pa.table(columns, schema=RAW_SCHEMA), summaries)
+    return summaries

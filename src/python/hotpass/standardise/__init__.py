@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from hotpass.engine import drop, materialise
-from hotpass.standardise import udfs
+from hotpass.standardise import memo, udfs
 
 __all__ = ["StagedTables", "standardise"]
 
@@ -34,8 +34,8 @@ _META = [
 class StagedTables:
     """Lazy Ibis tables; ``accepted`` lists the raw record ids that reached a staged table.
 
-    ``cached`` are intermediates materialised in the backend; :meth:`release` drops them and
-    must be called before the connection closes.
+    ``cached`` are intermediates materialised in the backend; :meth:`release` drops them (and
+    empties the normalisers' memo) and must be called before the connection closes.
     """
 
     organisations: ir.Table
@@ -48,6 +48,7 @@ class StagedTables:
     def release(self) -> None:
         for table in self.cached:
             drop(table)
+        memo.clear()
 
 
 def _key(col: ir.StringValue) -> ir.StringValue:

@@ -11,6 +11,8 @@ from typing import TypedDict
 
 from email_validator import EmailNotValidError, validate_email
 
+from hotpass.standardise.memo import memoised
+
 _SPLIT = re.compile(r"[;,\s]+")
 _URL = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
@@ -49,6 +51,13 @@ class EmailValue(TypedDict):
 
 
 def _parse_one(piece: str) -> EmailValue:
+    """One value, parsed once per distinct text in a run (:mod:`hotpass.standardise.memo`);
+    each caller gets its own copy."""
+    return _parse_text(piece).copy()
+
+
+@memoised
+def _parse_text(piece: str) -> EmailValue:
     if _URL.match(piece) or "/" in piece:
         return EmailValue(
             raw=piece, email=None, domain=None, generic_domain=None, reason="a URL, not an email"
@@ -76,7 +85,7 @@ def parse_email_cell(raw: str | None) -> list[EmailValue]:
 
     Example:
         >>> [e["email"] for e in parse_email_cell("Info@Example.CO.ZA.; sales@example.co.za")]
-        ['Info@example.co.za', 'sales@example.co.za']
+        ['info@example.co.za', 'sales@example.co.za']
     """
     if raw is None:
         return []

@@ -14,6 +14,8 @@ from typing import TypedDict
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
+from hotpass.standardise.memo import memoised
+
 DEFAULT_REGION = "ZA"
 _SPLIT = re.compile(r"\s*(?:;|,|\||/|\bor\b|\n)\s*", re.IGNORECASE)
 _FLOAT_FORM = re.compile(r"^\+?(\d+)\.0+$")
@@ -50,6 +52,13 @@ def _clean(piece: str) -> str:
 
 
 def _parse_one(text: str, raw: str) -> PhoneValue:
+    """One value, parsed once per distinct text in a run (:mod:`hotpass.standardise.memo`);
+    each caller gets its own copy."""
+    return _parse_text(text, raw).copy()
+
+
+@memoised
+def _parse_text(text: str, raw: str) -> PhoneValue:
     if _SCIENTIFIC.match(text):
         return PhoneValue(raw=raw, e164=None, kind=None, reason="scientific notation: digits lost")
     if len(_DIGITS.findall(text)) < _MIN_DIGITS:

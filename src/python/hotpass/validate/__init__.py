@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotpass.validate.gate import GATE_TABLES, GateResult, load_suites, run_gate
+from hotpass.validate.gate import (
+    GATE_TABLES,
+    GateResult,
+    load_suites,
+    run_gate,
+    suite_columns,
+)
 from hotpass.validate.quality import score_organisations
 from hotpass.validate.report import ReportData, render_html, render_markdown
 
@@ -30,31 +37,44 @@ class Validation:
 
 
 def gate_tables(
-    organisations: Any, contacts: Any, sources: Any | None = None, raw: Any | None = None
+    organisations: Any,
+    contacts: Any,
+    sources: Any | None = None,
+    raw: Any | None = None,
+    raw_columns: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """The pandas frames the suites validate (nested columns reduced to counts)."""
-    frame = organisations.to_pandas()
-    frame["source_record_count"] = frame["source_records"].map(len)
-    frame = frame.drop(
-        columns=[c for c in (*_NESTED, "locations", "data_quality_flags") if c in frame]
+    """The pandas frames the suites validate (nested columns reduced to counts).
+
+    Nested columns are dropped while the tables are still Arrow; of the raw rows only
+    ``raw_columns`` (the columns the raw suites name; all when None) become pandas: a million
+    raw rows in every column were most of the audit's memory.
+    """
+    import pyarrow.compute as pc
+
+    counted = organisations.append_column(
+        "source_record_count", pc.list_value_length(organisations.column("source_records"))
     )
-    people = contacts.to_pandas()
-    people = people.drop(
-        columns=[c for c in people if c in {"provenance", "source_contacts", "source_records"}]
-    )
+    dropped = {*_NESTED, "locations", "data_quality_flags"}
+    frame = counted.select([c for c in counted.column_names if c not in dropped]).to_pandas()
+    people = contacts.select(
+        [
+            c
+            for c in contacts.column_names
+            if c not in {"provenance", "source_contacts", "source_records"}
+        ]
+    ).to_pandas()
     tables: dict[str, Any] = {"organisations": frame, "contacts": people}
     if sources is not None:
         tables["sources"] = sources
     if raw is not None:
-        raw_frame = (
-            raw.drop_columns(["extra"]).to_pandas()
-            if "extra" in raw.column_names
-            else raw.to_pandas()
-        )
-        for profile in sorted(set(raw_frame["profile"])):
-            tables[f"raw_{profile}"] = raw_frame[raw_frame["profile"] == profile].reset_index(
-                drop=True
-            )
+        keep = [
+            c
+            for c in raw.column_names
+            if c != "extra" and (raw_columns is None or c in {*raw_columns, "record_id"})
+        ]
+        for profile in sorted(set(raw.column("profile").to_pylist())):
+            rows = raw.filter(pc.equal(raw.column("profile"), profile))
+            tables[f"raw_{profile}"] = rows.select(keep).to_pandas()
     return tables
 
 
@@ -121,9 +141,9 @@ def _changes(previous: Any | None, current: Any) -> dict[str, int] | None:
 
 def score(organisations: Any, contacts: Any, staged_organisations: Any) -> Any:
     """The golden organisations with ``data_quality_score`` and ``data_quality_flags``."""
-    import duckdb
+    from hotpass.engine import quiet_duckdb
 
-    con = duckdb.connect()
+    con = quiet_duckdb()
     try:
         return score_organisations(con, organisations, contacts, staged_organisations)
     finally:
@@ -151,16 +171,19 @@ def validate(
 
     ``previous_organisations``: the published organisations (Arrow) the report compares with.
     """
-    import duckdb
+    from hotpass.engine import quiet_duckdb
 
-    con = duckdb.connect()
+    con = quiet_duckdb()
     try:
         sources = _sources(con, inputs, quarantine)
-        tables = gate_tables(organisations, contacts, sources, raw)
+        suites = load_suites(suites_dir)
+        tables = gate_tables(
+            organisations, contacts, sources, raw, raw_columns=suite_columns(suites, "raw_")
+        )
         gate = run_gate(
             tables,
             workspace=workspace,
-            suites=load_suites(suites_dir),
+            suites=suites,
             keep_tables=run_dir / GATE_TABLES,
         )
         scores = organisations.column("data_quality_score").to_pylist()

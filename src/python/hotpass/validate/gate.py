@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -82,6 +83,30 @@ def load_suites(directory: Path | None = None) -> list[dict[str, Any]]:
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
         if entry.name.endswith(".json")
     ]
+
+
+_COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+
+
+def suite_columns(suites: list[dict[str, Any]], table_prefix: str) -> set[str]:
+    """Every column the suites of tables named ``table_prefix*`` refer to (a superset: every
+    word of a ``row_condition`` counts, so ``role=="organisation"`` keeps ``role``)."""
+    columns: set[str] = set()
+    for suite in suites:
+        if not suite["meta"]["hotpass_table"].startswith(table_prefix):
+            continue
+        columns.add(suite["meta"]["hotpass_id_column"])
+        for expectation in suite["expectations"]:
+            for key in _COLUMN_KWARGS:
+                value = expectation["kwargs"].get(key)
+                if isinstance(value, str):
+                    columns.add(value)
+                elif isinstance(value, list):
+                    columns.update(value)
+            condition = expectation["kwargs"].get("row_condition")
+            if isinstance(condition, str):
+                columns.update(re.findall(r"[A-Za-z_]\w*", condition))
+    return columns
 
 
 def _context(root: Path) -> Any:

@@ -1,12 +1,17 @@
+import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
+import hotpass.ingest as ingest_module
 from hotpass.errors import InputError
 from hotpass.ingest import ingest
 from hotpass.ingest.readers import cell_text, open_source
 from hotpass.profiles import builtin_profiles, load_profile
+from hotpass.profiles.model import Profile
 
 
 def save(tmp_path: Path, name: str, sheets: dict[str, list[list[object]]]) -> Path:
@@ -153,3 +158,107 @@ def test_zip_bomb_workbook_is_refused(tmp_path):
     assert path.stat().st_size < 2**20
     with pytest.raises(InputError, match="bomb.xlsx: workbook inflates to 4 MB"):
         open_source(path, max_bytes=2**18)
+
+
+SAMPLES = sorted(Path("samples").glob("*.[cx]*"))
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chunk=st.integers(min_value=1, max_value=40))
+def test_the_raw_table_does_not_depend_on_the_chunk_size(monkeypatch, chunk):
+    """Rows are mapped a chunk at a time; continuation rows must still find the organisation
+    row above them when a chunk boundary falls between the two."""
+    whole = run(SAMPLES)
+    monkeypatch.setattr(ingest_module, "CHUNK_ROWS", chunk)
+    chunked = run(SAMPLES)
+    assert chunked.raw.equals(whole.raw)
+    assert [vars(s) for s in chunked.inputs] == [vars(s) for s in whole.inputs]
+
+
+def test_continuation_rows_attach_across_chunks_to_the_nearest_named_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "CHUNK_ROWS", 2)
+    register = Profile.model_validate(
+        {
+            "name": "register",
+            "description": "a register whose satellite stations follow their organisation",
+            "source_priority": 50,
+            "privacy_basis": "public_register",
+            "detect": {"required_sheets": ["CAA"]},
+            "sheets": [
+                {
+                    "name": "CAA",
+                    "role": "organisation",
+                    "header": {"min_matches": 2},
+                    "columns": {
+                        "organisation_name": {"synonyms": ["NAME"], "required": True},
+                        "address": {"synonyms": ["LOCATION"]},
+                    },
+                    "continuation": {"when_blank": "organisation_name"},
+                }
+            ],
+        }
+    )
+    path = save(
+        tmp_path,
+        "caa.xlsx",
+        {
+            "CAA": [
+                ["NAME", "LOCATION"],
+                [None, "1 Runway Road"],
+                ["Crane Air", "Hangar 4"],
+                [None, "PO Box 1"],
+                [None, None],
+                [None, "PO Box 2"],
+                ["Kestrel Aero", "Hangar 9"],
+                [None, "PO Box 3"],
+            ]
+        },
+    )
+    raw = ingest([path], profile=register, profiles=[register]).raw.to_pylist()
+    by_row = {r["excel_row"]: (r["role"], r["parent_record_id"]) for r in raw}
+    assert by_row == {
+        2: ("organisation", None),  # nothing named above it: stays an (unnamed) organisation
+        3: ("organisation", None),
+        4: ("address", "caa.xlsx::CAA::3"),
+        6: ("address", "caa.xlsx::CAA::3"),  # the blank row 5 does not break the link
+        7: ("organisation", None),
+        8: ("address", "caa.xlsx::CAA::7"),
+    }
+
+
+def test_leading_empty_rows_and_columns_keep_excel_numbering(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Data"
+    sheet["C7"], sheet["D7"] = "Organisation Name", "Phone"
+    sheet["C8"], sheet["D8"] = "Crane Air", 27831234567
+    path = tmp_path / "offset.xlsx"
+    workbook.save(path)
+    rows = run([path]).raw.to_pylist()
+    assert [(r["record_id"], r["organisation_name"], r["phone"]) for r in rows] == [
+        ("offset.xlsx::Data::8", "Crane Air", "27831234567")
+    ]
+
+
+def test_a_csv_cell_past_the_field_limit_names_the_row(tmp_path):
+    path = tmp_path / "export.csv"
+    long_note = "x" * (csv.field_size_limit() + 10)
+    path.write_text(f"Organisation Name,Notes\nCrane Air,short\nKestrel Aero,{long_note}\n")
+    with pytest.raises(InputError) as caught:
+        run([path])
+    assert caught.value.file == "export.csv"
+    assert caught.value.row == 3
+    assert long_note not in str(caught.value)
+
+
+def test_a_csv_is_checked_for_utf8_beyond_the_sniffed_block(tmp_path):
+    """A Windows-1252 byte far into an otherwise ASCII file decides the encoding."""
+    path = tmp_path / "export.csv"
+    lines = ["Organisation Name;Province"] + [f"Org {i};Gauteng" for i in range(200_000)]
+    lines.append("A\u00e9ro Club;Gauteng")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    raw = run([path]).raw
+    assert raw.num_rows == 200_001
+    assert raw.column("organisation_name")[-1].as_py() == "A\u00e9ro Club"

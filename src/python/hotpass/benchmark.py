@@ -1,0 +1,377 @@
+"""``hotpass bench``: how fast and how big a refine is at a chosen size, as one JSON report.
+
+The inputs are generated (seeded): the three workbook families for half the rows and a large
+generic CSV (a quarter of its rows are variants of earlier ones) for the rest. Every measured
+step runs in its own forked process, so each peak RSS is that step's alone, never the
+generator's or an earlier step's:
+
+- ``refine`` end to end (ingest -> published commit) with per-stage wall time and rows/s;
+- resolution alone on the refine's staged organisations, once through ``hotpass.resolve`` and
+  once as a plain Splink DuckDB dedupe with the same settings, blocking and training steps
+  (their ratio is the cost of Hotpass's extras: certain links, chaining guard, review queue);
+- ingest alone on the CSV cut to three sizes (the streaming-memory curve);
+- ``hotpass --help`` in a fresh interpreter, warm (best of three after one untimed run).
+
+Figures are printed, never asserted: speed targets live here, not in timed unit tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hotpass import __version__
+
+DEFAULT_DIR = Path("dist/benchmarks")
+ROWS_PER_SCALE = 308  # non-blank workbook rows per unit of generator scale
+CURVE = (0.25, 0.5, 1.0)  # shares of the CSV ingested alone for the memory curve
+STAGE_ORDER = ("ingest", "standardise", "resolve_survive", "score", "leads", "audit", "publish")
+TARGETS = {"rows": 1_000_000, "end_to_end_s": 120.0, "peak_rss_mb": 6144.0, "cli_help_s": 0.5}
+T = TypeVar("T")
+Say = Callable[[str], None]
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _isolated(function: Callable[..., T], *args: Any) -> T:
+    """Run ``function(*args)`` in a fresh forked process and return its result."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _generate(directory: Path, rows: int, seed: int) -> dict[str, Any]:
+    from hotpass.synthetic import write_generic_csv, write_samples
+
+    started = time.perf_counter()
+    scale = max(1, math.ceil(rows / 2 / ROWS_PER_SCALE))
+    paths = write_samples(directory, seed=seed, scale=scale)
+    csv_rows = max(1, rows - scale * ROWS_PER_SCALE)
+    bulk = directory / "crm_bulk_export.csv"
+    write_generic_csv(bulk, rows=csv_rows, seed=seed)
+    paths.append(bulk)
+    return {
+        "scale": scale,
+        "csv_rows": csv_rows,
+        "paths": [str(p) for p in paths],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+class _MemoryTrace:
+    """Samples this process's resident memory every ``interval`` s in a thread, so the peak
+    can be attributed to the step (progress message) that was running."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.marks: list[tuple[float, str]] = []
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+
+    def _sample(self, interval: float) -> None:
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        with open("/proc/self/statm") as statm:  # - re-read in place
+            while not self._stop.wait(interval):
+                statm.seek(0)
+                self.samples.append((time.perf_counter(), int(statm.read().split()[1]) * page_mb))
+
+    def mark(self, message: str) -> None:
+        step = message.split(":")[0].split(" ")[0]
+        if not self.marks or self.marks[-1][1] != step:
+            self.marks.append((time.perf_counter(), step))
+
+    def __enter__(self) -> _MemoryTrace:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peaks(self) -> dict[str, dict[str, float]]:
+        """Per step: wall seconds and peak RSS (MB) while it ran."""
+        ends = [at for at, _ in self.marks[1:]] + [time.perf_counter()]
+        steps: dict[str, dict[str, float]] = {}
+        for (start, step), end in zip(self.marks, ends, strict=True):
+            peak = max((mb for at, mb in self.samples if start <= at < end), default=0.0)
+            entry = steps.setdefault(step, {"seconds": 0.0, "peak_rss_mb": 0.0})
+            entry["seconds"] = round(entry["seconds"] + end - start, 2)
+            entry["peak_rss_mb"] = round(max(entry["peak_rss_mb"], peak), 1)
+        return steps
+
+
+def _refine(paths: list[str], workspace: Path, export: Path) -> dict[str, Any]:
+    from hotpass.pipeline import refine
+    from hotpass.settings import load_settings
+
+    settings = load_settings(environ={}, overrides={"workspace": workspace})
+    started = time.perf_counter()
+    with _MemoryTrace() as trace:
+        summary = refine(
+            [Path(p) for p in paths], settings=settings, export_dir=export, progress=trace.mark
+        )
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": _peak_rss_mb(),
+        "steps": trace.peaks(),
+        "status": summary.status,
+        "rows": summary.rows,
+        "tables": summary.tables,
+        "stage_seconds": summary.stage_seconds,
+        "resolve": summary.resolve,
+    }
+
+
+def _features(con: Any, export: Path) -> str:
+    from hotpass.resolve.features import organisation_features
+
+    for name in ("organisations", "addresses"):
+        con.execute(
+            f"CREATE TEMP TABLE bench_staged_{name} AS "
+            f"SELECT * FROM read_parquet('{export / 'staged' / (name + '.parquet')}')"
+        )
+    return str(organisation_features(con, "bench_staged_organisations", "bench_staged_addresses"))
+
+
+def _resolve_hotpass(export: Path, workspace: Path) -> dict[str, Any]:
+    """Resolution as refine runs it, on the staged rows refine wrote."""
+    from hotpass.engine import connect
+    from hotpass.resolve import load_config, resolve
+
+    backend = connect(workspace)
+    try:
+        table = _features(backend.con, export)
+        started = time.perf_counter()
+        resolution = resolve(backend.con, table, config=load_config("organisations"))
+        seconds = time.perf_counter() - started
+        clusters = len(set(resolution.clusters.column("cluster_id").to_pylist()))
+    finally:
+        backend.disconnect()
+    return {
+        "seconds": round(seconds, 2),
+        "clusters": clusters,
+        "parts": {name: round(part, 2) for name, part in resolution.seconds.items()},
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _resolve_plain_splink(export: Path, workspace: Path) -> dict[str, Any]:
+    """A plain Splink 5 DuckDB dedupe of the same records: the same settings (comparisons,
+    blocking), the same training steps, predict, then Splink's own clustering at the same
+    threshold. No certain links, decisions, term-frequency tables or chaining guard."""
+    import logging
+
+    from splink import DuckDBAPI, Linker
+
+    from hotpass.engine import connect
+    from hotpass.resolve import load_config
+    from hotpass.resolve.model import _block, settings_for
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    config = load_config("organisations")
+    backend = connect(workspace)
+    try:
+        table = _features(backend.con, export)
+        started = time.perf_counter()
+        db = DuckDBAPI(connection=backend.con)
+        linker = Linker(db.register(table), settings_for(config), log_level=logging.ERROR)
+        training = [_block(rule) for rule in config.training_rules]
+        linker.training.estimate_probability_two_random_records_match(
+            training, recall=config.training_recall
+        )
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=config.max_pairs_for_u, seed=config.seed
+        )
+        for rule in config.training_rules:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                _block(rule), fix_u_probabilities=True
+            )
+        predictions = linker.inference.predict(
+            threshold_match_probability=config.review_floor, warning_mode="never"
+        )
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=config.threshold
+        )
+        counted = backend.con.execute(
+            f"SELECT count(DISTINCT cluster_id) FROM {clusters.physical_name}"
+        ).fetchall()[0][0]
+        seconds = time.perf_counter() - started
+    finally:
+        backend.disconnect()
+    return {"seconds": round(seconds, 2), "clusters": int(counted), "peak_rss_mb": _peak_rss_mb()}
+
+
+def _cut_csv(source: Path, target: Path, rows: int) -> int:
+    """The header and the first ``rows`` data lines of ``source``; returns the bytes written."""
+    with source.open("rb") as reader, target.open("wb") as writer:
+        for count, line in enumerate(reader):
+            if count > rows:
+                break
+            writer.write(line)
+    return target.stat().st_size
+
+
+def _ingest_alone(path: str) -> dict[str, Any]:
+    from hotpass.ingest import ingest
+    from hotpass.profiles import builtin_profiles
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="hotpass-bench-spool-") as spool:
+        result = ingest(
+            [Path(path)],
+            profile=None,
+            profiles=builtin_profiles(),
+            max_bytes=2**40,
+            spool=Path(spool),
+        )
+        rows = result.rows
+    return {
+        "rows": rows,
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def cli_help_seconds(runs: int = 3) -> float:
+    """Warm wall time of ``hotpass --help`` in a fresh interpreter (best of ``runs``)."""
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    command = [sys.executable, "-c", "from hotpass.cli import main; main()", "--help"]
+    subprocess.run(command, env=environ, capture_output=True, check=True)
+    best = math.inf
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, env=environ, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
+def _stages(refined: dict[str, Any]) -> dict[str, dict[str, float]]:
+    ingested = refined["rows"]["ingested"]
+    organisations = refined["tables"].get("organisations", 0)
+    consumed = {
+        "ingest": ingested,
+        "standardise": ingested,
+        "resolve_survive": refined["resolve"].get("records", 0),
+    }
+    stages = {}
+    timed = refined["stage_seconds"]
+    for name in sorted(timed, key=lambda n: (*STAGE_ORDER, n).index(n)):
+        seconds, rows = timed[name], consumed.get(name, organisations)
+        stages[name] = {
+            "seconds": round(seconds, 2),
+            "rows": rows,
+            "rows_per_s": round(rows / seconds) if seconds else 0,
+        }
+    return stages
+
+
+def run_benchmark(
+    rows: int, *, seed: int = 11, workdir: Path | None = None, progress: Say | None = None
+) -> dict[str, Any]:
+    """Generate ``rows`` source rows, measure every step (module docstring), return the report.
+
+    ``workdir`` keeps the generated inputs and the run's workspace (a temporary directory,
+    removed afterwards, when None); inputs already there for the same rows and seed are reused.
+    """
+    say = progress or (lambda _message: None)
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="hotpass-bench-") as scratch:
+            return _measure(rows, seed, Path(scratch), say)
+    return _measure(rows, seed, workdir, say)
+
+
+def _measure(rows: int, seed: int, root: Path, say: Say) -> dict[str, Any]:
+    manifest = root / "inputs" / "manifest.json"
+    wanted = {"rows": rows, "seed": seed, "hotpass_version": __version__}
+    if manifest.is_file() and json.loads(manifest.read_text())["wanted"] == wanted:
+        generated = json.loads(manifest.read_text())["generated"]
+        say(f"reusing the inputs generated in {manifest.parent}")
+    else:
+        shutil.rmtree(root / "inputs", ignore_errors=True)
+        say(f"generating about {rows:,} source rows (seed {seed})")
+        generated = _isolated(_generate, root / "inputs", rows, seed)
+        manifest.write_text(json.dumps({"wanted": wanted, "generated": generated}))
+    for scratch in ("workspace", "export", "resolve-ws", "splink-ws"):
+        shutil.rmtree(root / scratch, ignore_errors=True)
+    paths = generated["paths"]
+    say("refine end to end")
+    refined = _isolated(_refine, paths, root / "workspace", root / "export")
+    say(
+        f"refine: {refined['seconds']} s, peak RSS {refined['peak_rss_mb']:,.0f} MB, "
+        f"{refined['rows']['ingested']:,} rows ingested; steps "
+        + ", ".join(
+            f"{name} {step['seconds']} s {step['peak_rss_mb']:,.0f} MB"
+            for name, step in refined["steps"].items()
+        )
+    )
+    say("resolution alone: hotpass, then plain Splink on the same records")
+    ours = _isolated(_resolve_hotpass, root / "export", root / "resolve-ws")
+    plain = _isolated(_resolve_plain_splink, root / "export", root / "splink-ws")
+    curve = []
+    bulk = Path(paths[-1])
+    for share in CURVE:
+        cut_rows = max(1, int(generated["csv_rows"] * share))
+        cut = root / f"cut-{cut_rows}.csv"
+        size = _cut_csv(bulk, cut, cut_rows)
+        say(f"ingest alone: {cut_rows:,} CSV rows")
+        curve.append({"bytes": size, **_isolated(_ingest_alone, str(cut))})
+        cut.unlink()
+    inputs = [{"file": Path(p).name, "bytes": Path(p).stat().st_size} for p in paths]
+    say("hotpass --help, warm")
+    help_s = cli_help_seconds()
+    return {
+        "hotpass_version": __version__,
+        "rows_requested": rows,
+        "seed": seed,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+            "python": platform.python_version(),
+        },
+        "inputs": inputs,
+        "generator": {k: generated[k] for k in ("scale", "csv_rows", "seconds")},
+        "rows": refined["rows"],
+        "tables": refined["tables"],
+        "status": refined["status"],
+        "end_to_end_s": refined["seconds"],
+        "peak_rss_mb": refined["peak_rss_mb"],
+        "stages": _stages(refined),
+        "steps": refined["steps"],
+        "resolution": {
+            "records": refined["resolve"].get("records"),
+            "hotpass_s": ours["seconds"],
+            "plain_splink_s": plain["seconds"],
+            "ratio": round(ours["seconds"] / plain["seconds"], 3) if plain["seconds"] else None,
+            "hotpass_parts_s": ours["parts"],
+            "hotpass_clusters": ours["clusters"],
+            "plain_splink_clusters": plain["clusters"],
+            "hotpass_peak_rss_mb": ours["peak_rss_mb"],
+            "plain_splink_peak_rss_mb": plain["peak_rss_mb"],
+        },
+        "ingest_memory": curve,
+        "cli_help_s": help_s,
+        "targets": TARGETS,
+    }
+
+
+def write_report(report: dict[str, Any], out: Path | None) -> Path:
+    """Write the report as JSON (default ``dist/benchmarks/refine-<rows>.json``)."""
+    target = out or DEFAULT_DIR / f"refine-{report['rows_requested']}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return target
