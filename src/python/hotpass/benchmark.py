@@ -85,7 +85,7 @@ class _MemoryTrace:
 
     def _sample(self, interval: float) -> None:
         page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
-        with open("/proc/self/statm") as statm:  # - re-read in place
+        with open("/proc/self/statm") as statm:
             while not self._stop.wait(interval):
                 statm.seek(0)
                 self.samples.append((time.perf_counter(), int(statm.read().split()[1]) * page_mb))

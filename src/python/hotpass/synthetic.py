@@ -837,7 +837,7 @@ def write_generic_csv(path: Path, /, *, rows: int, seed: int = 7) -> int:
             name, phone, email = org.base, org.phone, f"info@{org.email_domain}"
             if variant == 1:
                 name = f"{name.upper()} (PTY) LTD"
-            elif variant == 2:  # - the variant kinds, in order
+            elif variant == 2:
                 name, phone = f" {name.lower()} ", _spaced(phone)
             elif variant == 3:
                 phone, email = f"{phone[1:]}.0", f"mailto:sales@{org.email_domain}"
@@ -848,7 +848,7 @@ def write_generic_csv(path: Path, /, *, rows: int, seed: int = 7) -> int:
                 f'"{name}",www.{org.domain},{email},{phone},{org.province},{org.category},'
                 f'"{first} {last} ({org.role})"\r\n'
             )
-            if len(block) >= 10_000:  # - lines per write
+            if len(block) >= 10_000:
                 handle.write("".join(block))
                 block = []
         handle.write("".join(block))

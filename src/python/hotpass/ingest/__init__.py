@@ -139,9 +139,16 @@ def _column_letter(index: int) -> str:
 
 
 @dataclass
-class _SheetState:
-    """What carries from one chunk of a sheet to the next."""
+class _Sheet:
+    """A sheet being read: its fixed facts, and the organisation row a continuation row on
+    the next chunk would attach to."""
 
+    source: Source
+    name: str
+    spec: SheetSpec
+    profile: Profile
+    match: HeaderMatch
+    extra_labels: dict[int, str]
     last_parent: str | None = None
 
 
@@ -163,30 +170,22 @@ def _read_sheet(
         for position, label in enumerate(match.labels)
         if label and position not in mapped and header_key(label) not in ignored
     }
-    state = _SheetState()
+    reading = _Sheet(source, sheet, spec, profile, match, extra_labels)
     chunk: list[tuple[int, list[str | None]]] = []
     for excel_row, cells in source.rows(sheet):
         if excel_row <= match.row:
             continue
         chunk.append((excel_row, cells))
         if len(chunk) >= CHUNK_ROWS:
-            _write_chunk(
-                chunk, source, sheet, spec, profile, match, extra_labels, state, sink, summary
-            )
+            _write_chunk(chunk, reading, sink, summary)
             chunk = []
     if chunk:
-        _write_chunk(chunk, source, sheet, spec, profile, match, extra_labels, state, sink, summary)
+        _write_chunk(chunk, reading, sink, summary)
 
 
-def _write_chunk(  # - the sheet's fixed facts, passed down from _read_sheet
+def _write_chunk(
     chunk: list[tuple[int, list[str | None]]],
-    source: Source,
-    sheet: str,
-    spec: SheetSpec,
-    profile: Profile,
-    match: HeaderMatch,
-    extra_labels: dict[int, str],
-    state: _SheetState,
+    sheet: _Sheet,
     sink: pq.ParquetWriter,
     summary: InputSummary,
 ) -> None:
@@ -197,9 +196,9 @@ def _write_chunk(  # - the sheet's fixed facts, passed down from _read_sheet
     def column(position: int) -> pa.Array:
         return pa.array([r[position] if position < len(r) else None for r in rows], pa.string())
 
-    values = {f: column(p) for f, p in match.columns.items()}
-    extras = {label: column(p) for p, label in extra_labels.items()}
-    content = [values[f] for f in match.columns if f not in spec.filler_columns]
+    values = {f: column(p) for f, p in sheet.match.columns.items()}
+    extras = {label: column(p) for p, label in sheet.extra_labels.items()}
+    content = [values[f] for f in sheet.match.columns if f not in sheet.spec.filler_columns]
     present = [pc.is_valid(a) for a in [*content, *extras.values()]]
     keep = functools.reduce(pc.or_, present) if present else pa.repeat(False, len(rows))
     excel_rows = pa.array([number for number, _ in chunk], pa.int32()).filter(keep)
@@ -210,9 +209,9 @@ def _write_chunk(  # - the sheet's fixed facts, passed down from _read_sheet
     summary.rows_ingested += count
     if not count:
         return
-    prefix = f"{source.path.name}::{sheet}::"
+    prefix = f"{sheet.source.path.name}::{sheet.name}::"
     record_ids = pc.binary_join_element_wise(prefix, pc.cast(excel_rows, pa.string()), "")
-    roles, parents = _attach_continuations(record_ids, values, spec, state)
+    roles, parents = _attach_continuations(record_ids, values, sheet)
 
     def constant(value: object, kind: pa.DataType) -> pa.Array:
         return pa.array([value] * count, kind)
@@ -220,28 +219,33 @@ def _write_chunk(  # - the sheet's fixed facts, passed down from _read_sheet
     def canonical(name: str) -> pa.Array:
         if name in values:
             return values[name]
-        return constant(spec.constants.get(name), pa.string())  # type: ignore[call-overload]
+        return constant(sheet.spec.constants.get(name), pa.string())  # type: ignore[call-overload]
 
     batch = {
         "record_id": record_ids,
-        "source_file": constant(source.path.name, pa.string()),
-        "file_sha256": constant(source.sha256, pa.string()),
-        "sheet": constant(sheet, pa.string()),
+        "source_file": constant(sheet.source.path.name, pa.string()),
+        "file_sha256": constant(sheet.source.sha256, pa.string()),
+        "sheet": constant(sheet.name, pa.string()),
         "excel_row": excel_rows,
-        "profile": constant(profile.name, pa.string()),
+        "profile": constant(sheet.profile.name, pa.string()),
         "role": roles,
-        "source_priority": constant(profile.source_priority, pa.int32()),
-        "privacy_basis": constant(profile.privacy_basis, pa.string()),
-        "collected_at": constant(profile.collected_at, pa.date32()),
-        "attach_by_key": constant(bool(spec.attach and spec.attach.by_key), pa.bool_()),
-        "attach_by_name": constant(bool(spec.attach and spec.attach.by_name), pa.bool_()),
+        "source_priority": constant(sheet.profile.source_priority, pa.int32()),
+        "privacy_basis": constant(sheet.profile.privacy_basis, pa.string()),
+        "collected_at": constant(sheet.profile.collected_at, pa.date32()),
+        "attach_by_key": constant(bool(sheet.spec.attach and sheet.spec.attach.by_key), pa.bool_()),
+        "attach_by_name": constant(
+            bool(sheet.spec.attach and sheet.spec.attach.by_name), pa.bool_()
+        ),
         "parent_record_id": parents,
         "continuation_type": pc.if_else(
             pc.is_valid(parents),
-            constant(spec.continuation.address_type if spec.continuation else None, pa.string()),
+            constant(
+                sheet.spec.continuation.address_type if sheet.spec.continuation else None,
+                pa.string(),
+            ),
             constant(None, pa.string()),
         ),
-        "date_order": constant(spec.date_order, pa.string()),
+        "date_order": constant(sheet.spec.date_order, pa.string()),
         **{name: canonical(name) for name in CANONICAL_FIELDS},
         "extra": _extra_json(extras, count),
     }
@@ -249,7 +253,7 @@ def _write_chunk(  # - the sheet's fixed facts, passed down from _read_sheet
 
 
 def _attach_continuations(
-    record_ids: pa.Array, values: dict[str, pa.Array], spec: SheetSpec, state: _SheetState
+    record_ids: pa.Array, values: dict[str, pa.Array], sheet: _Sheet
 ) -> tuple[pa.Array, pa.Array]:
     """(role, parent_record_id) for a chunk's kept rows.
 
@@ -257,7 +261,7 @@ def _attach_continuations(
     row above it (it becomes an address of that row); the first named organisation row of a
     sheet is a parent even when it would otherwise be a continuation (nothing is above it).
     """
-    count = len(record_ids)
+    spec, count = sheet.spec, len(record_ids)
     named = (
         pc.is_valid(values["organisation_name"])
         if "organisation_name" in values and spec.role == "organisation"
@@ -270,7 +274,7 @@ def _attach_continuations(
     else:
         candidate = pa.repeat(True, count)
     is_parent = pc.and_(named, pc.invert(candidate))
-    if state.last_parent is None:
+    if sheet.last_parent is None:
         first = pc.index(named, True).as_py()
         if first >= 0:  # nothing above the sheet's first named row: it is a parent
             only_first = pa.concat_arrays(
@@ -278,10 +282,10 @@ def _attach_continuations(
             )
             is_parent = pc.or_(is_parent, only_first)
     parent_ids = pc.if_else(is_parent, record_ids, pa.nulls(count, pa.string()))
-    above = pa.concat_arrays([pa.array([state.last_parent], pa.string()), parent_ids[:-1]])
+    above = pa.concat_arrays([pa.array([sheet.last_parent], pa.string()), parent_ids[:-1]])
     nearest = pc.fill_null_forward(above)
     if not pc.all(pc.is_null(parent_ids), min_count=0).as_py():
-        state.last_parent = pc.fill_null_forward(parent_ids)[-1].as_py() or state.last_parent
+        sheet.last_parent = pc.fill_null_forward(parent_ids)[-1].as_py() or sheet.last_parent
     continues = pc.and_(candidate, pc.is_valid(nearest))
     roles = pc.if_else(continues, "address", spec.role)
     parents = pc.if_else(continues, nearest, pa.nulls(count, pa.string()))

@@ -209,7 +209,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str | None]
         reader = csv.reader(handle, dialect)
         number = 0
         try:
-            for number, row in enumerate(reader, start=1):  # - read after the loop
+            for number, row in enumerate(reader, start=1):
                 yield number, [cell if cell.strip() else None for cell in row]
         except (csv.Error, UnicodeDecodeError) as exc:
             raise InputError(
