@@ -75,9 +75,11 @@ def _generate(directory: Path, rows: int, seed: int) -> dict[str, Any]:
 
 class _MemoryTrace:
     """Samples this process's resident memory every ``interval`` s in a thread, so the peak
-    can be attributed to the step (progress message) that was running."""
+    can be attributed to the step (progress message) that was running; ``echo`` also prints
+    each message (a million-row refine is minutes of otherwise silent work)."""
 
-    def __init__(self, interval: float = 0.1) -> None:
+    def __init__(self, interval: float = 0.1, *, echo: bool = False) -> None:
+        self.echo = echo
         self.marks: list[tuple[float, str]] = []
         self.samples: list[tuple[float, float]] = []
         self._stop = threading.Event()
@@ -91,6 +93,8 @@ class _MemoryTrace:
                 self.samples.append((time.perf_counter(), int(statm.read().split()[1]) * page_mb))
 
     def mark(self, message: str) -> None:
+        if self.echo:
+            print(f"bench:   {message}", file=sys.stderr, flush=True)
         step = message.split(":")[0].split(" ")[0]
         if not self.marks or self.marks[-1][1] != step:
             self.marks.append((time.perf_counter(), step))
@@ -115,13 +119,12 @@ class _MemoryTrace:
         return steps
 
 
-def _refine(paths: list[str], workspace: Path, export: Path) -> dict[str, Any]:
+def _refine(paths: list[str], workspace: Path, export: Path, echo: bool) -> dict[str, Any]:
     from hotpass.pipeline import refine
-    from hotpass.settings import load_settings
 
-    settings = load_settings(environ={}, overrides={"workspace": workspace})
+    settings = _settings(workspace)
     started = time.perf_counter()
-    with _MemoryTrace() as trace:
+    with _MemoryTrace(echo=echo) as trace:
         summary = refine(
             [Path(p) for p in paths], settings=settings, export_dir=export, progress=trace.mark
         )
@@ -135,6 +138,16 @@ def _refine(paths: list[str], workspace: Path, export: Path) -> dict[str, Any]:
         "stage_seconds": summary.stage_seconds,
         "resolve": summary.resolve,
     }
+
+
+def _settings(workspace: Path) -> Any:
+    """Defaults and a private workspace; of the environment only HOTPASS_ENGINE_MEMORY_MB
+    counts (the one knob a memory benchmark is run with)."""
+    from hotpass.settings import load_settings
+
+    knob = "HOTPASS_ENGINE_MEMORY_MB"
+    environ = {knob: os.environ[knob]} if knob in os.environ else {}
+    return load_settings(environ=environ, overrides={"workspace": workspace})
 
 
 def _features(con: Any, export: Path) -> str:
@@ -153,7 +166,7 @@ def _resolve_hotpass(export: Path, workspace: Path) -> dict[str, Any]:
     from hotpass.engine import connect
     from hotpass.resolve import load_config, resolve
 
-    backend = connect(workspace)
+    backend = connect(workspace, memory_mb=_settings(workspace).engine_memory_mb)
     try:
         table = _features(backend.con, export)
         started = time.perf_counter()
@@ -184,7 +197,7 @@ def _resolve_plain_splink(export: Path, workspace: Path) -> dict[str, Any]:
 
     logging.getLogger("splink").setLevel(logging.ERROR)
     config = load_config("organisations")
-    backend = connect(workspace)
+    backend = connect(workspace, memory_mb=_settings(workspace).engine_memory_mb)
     try:
         table = _features(backend.con, export)
         started = time.perf_counter()
@@ -287,15 +300,17 @@ def run_benchmark(
 
     ``workdir`` keeps the generated inputs and the run's workspace (a temporary directory,
     removed afterwards, when None); inputs already there for the same rows and seed are reused.
+    With ``progress``, the refine's own progress lines are also printed (to stderr).
     """
     say = progress or (lambda _message: None)
+    echo = progress is not None
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="hotpass-bench-") as scratch:
-            return _measure(rows, seed, Path(scratch), say)
-    return _measure(rows, seed, workdir, say)
+            return _measure(rows, seed, Path(scratch), say, echo)
+    return _measure(rows, seed, workdir, say, echo)
 
 
-def _measure(rows: int, seed: int, root: Path, say: Say) -> dict[str, Any]:
+def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str, Any]:
     manifest = root / "inputs" / "manifest.json"
     wanted = {"rows": rows, "seed": seed, "hotpass_version": __version__}
     if manifest.is_file() and json.loads(manifest.read_text())["wanted"] == wanted:
@@ -310,7 +325,7 @@ def _measure(rows: int, seed: int, root: Path, say: Say) -> dict[str, Any]:
         shutil.rmtree(root / scratch, ignore_errors=True)
     paths = generated["paths"]
     say("refine end to end")
-    refined = _isolated(_refine, paths, root / "workspace", root / "export")
+    refined = _isolated(_refine, paths, root / "workspace", root / "export", echo)
     say(
         f"refine: {refined['seconds']} s, peak RSS {refined['peak_rss_mb']:,.0f} MB, "
         f"{refined['rows']['ingested']:,} rows ingested; steps "

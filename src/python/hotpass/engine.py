@@ -18,24 +18,11 @@ import ibis.expr.types as ir
 _names = itertools.count(1)
 
 
-def quiet_duckdb() -> Any:
-    """A plain in-memory DuckDB connection without DuckDB's per-query progress bar (it would
-    draw on stderr in the middle of a run's own progress)."""
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    return con
-
-
-DEFAULT_MEMORY_MB = 4096
-
-
-def connect(workspace: Path, *, memory_mb: int = DEFAULT_MEMORY_MB) -> Any:
+def connect(workspace: Path, *, memory_mb: int) -> Any:
     """An in-process DuckDB connection that holds at most ``memory_mb`` and spills the rest to
-    ``<workspace>/tmp`` (DuckDB's default, 80% of the machine, let survivorship of a million
-    rows reach 14 GB). DuckDB's own per-query progress bar is off: a run reports its progress
-    through its stages."""
+    ``<workspace>/tmp`` (setting ``engine_memory_mb``; DuckDB's default, 80% of the machine,
+    let survivorship of a million rows reach 14 GB). DuckDB's own per-query progress bar is
+    off: a run reports its progress through its stages."""
     scratch = workspace / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     backend = ibis.duckdb.connect(temp_directory=str(scratch), memory_limit=f"{memory_mb}MB")

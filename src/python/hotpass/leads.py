@@ -40,7 +40,7 @@ def lead_table(organisations: Any, contacts: Any) -> Any:
     ``do_not_contact``, ``label`` (1, 0 or
     null) and the :data:`FEATURES`. Arrow tables in, a pandas DataFrame out, in org_id order.
     """
-    from hotpass.engine import quiet_duckdb
+    from hotpass.duckdb_connection import quiet_duckdb
 
     con = quiet_duckdb()
     try:
@@ -97,7 +97,7 @@ def with_lead_scores(organisations: Any, scores: Any | None, model_version: str 
     """
     import pyarrow as pa
 
-    from hotpass.engine import quiet_duckdb
+    from hotpass.duckdb_connection import quiet_duckdb
 
     if scores is None:
         scores = pa.table(

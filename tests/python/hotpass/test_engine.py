@@ -4,7 +4,7 @@ from hotpass.engine import connect, drop, materialise
 
 
 def test_materialise_runs_once_and_drop_removes_the_table(tmp_path):
-    con = connect(tmp_path)
+    con = connect(tmp_path, memory_mb=512)
     try:
         source = con.create_table("numbers", ibis.memtable({"n": [1, 2, 3]}))
         doubled = materialise(source.mutate(twice=source.n * 2))

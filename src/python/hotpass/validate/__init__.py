@@ -141,7 +141,7 @@ def _changes(previous: Any | None, current: Any) -> dict[str, int] | None:
 
 def score(organisations: Any, contacts: Any, staged_organisations: Any) -> Any:
     """The golden organisations with ``data_quality_score`` and ``data_quality_flags``."""
-    from hotpass.engine import quiet_duckdb
+    from hotpass.duckdb_connection import quiet_duckdb
 
     con = quiet_duckdb()
     try:
@@ -171,7 +171,7 @@ def validate(
 
     ``previous_organisations``: the published organisations (Arrow) the report compares with.
     """
-    from hotpass.engine import quiet_duckdb
+    from hotpass.duckdb_connection import quiet_duckdb
 
     con = quiet_duckdb()
     try:
