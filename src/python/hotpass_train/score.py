@@ -49,8 +49,7 @@ def call_list(settings: Settings, ref: str = registry.CHAMPION) -> tuple[Any, st
     ``do_not_contact``, ``in_call_list``. Returns (Arrow table, model version, store commit).
     Do-not-contact organisations are ranked like the rest but ``in_call_list`` is false.
     """
-    import duckdb
-
+    from hotpass.duckdb_connection import quiet_duckdb
     from hotpass_train.train import published_tables
 
     version = registry.version_label(registry.model_version(settings, ref))
@@ -59,7 +58,7 @@ def call_list(settings: Settings, ref: str = registry.CHAMPION) -> tuple[Any, st
         ["lead_score", "lead_model_version", "in_call_list"]
     )
     scored = scored_organisations(settings, organisations, tables["contacts"], version)
-    con = duckdb.connect()
+    con = quiet_duckdb()
     try:
         con.register("hotpass_scored", scored)
         ranked = con.sql(

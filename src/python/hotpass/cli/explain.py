@@ -18,10 +18,10 @@ def explain(
     workspace: Annotated[Path | None, typer.Option(help="Workspace directory.")] = None,
 ) -> None:
     """Print a golden organisation's fields with the record, rule and losing candidates."""
-    import duckdb
     from rich.console import Console
     from rich.table import Table
 
+    from hotpass.duckdb_connection import quiet_duckdb
     from hotpass.settings import load_settings
 
     settings = load_settings(overrides={"workspace": workspace})
@@ -29,7 +29,7 @@ def explain(
     if not path.exists():
         typer.echo(f"hotpass explain: {path} not found; run hotpass refine first", err=True)
         raise typer.Exit(exits.BAD_INPUT)
-    con = duckdb.connect()
+    con = quiet_duckdb()
     rows = con.execute(
         "SELECT display_name, record_kind, parent_org_id, source_records, provenance "
         "FROM read_parquet(?) WHERE org_id = ?",

@@ -29,6 +29,7 @@ def resolve(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    from hotpass.duckdb_connection import quiet_duckdb
     from hotpass.errors import ProfileError
     from hotpass.resolve import load_config
     from hotpass.resolve import resolve as run_resolve
@@ -42,7 +43,7 @@ def resolve(
         typer.echo(f"hotpass resolve: {exc}", err=True)
         raise typer.Exit(exits.BAD_INPUT) from None
     settings = load_settings(overrides={"workspace": workspace})
-    con = duckdb.connect()
+    con = quiet_duckdb()
     selects = []
     for path in tables:
         if not path.is_file():

@@ -135,8 +135,7 @@ def bands(con: Any, links: Path, review: Path) -> list[dict[str, float]]:
 
 def run_benchmark(*, scale: int, seed: int, workdir: Path | None = None) -> BenchResult:
     """Generate the labelled samples at ``scale``, refine them, and score the result."""
-    import duckdb
-
+    from hotpass.duckdb_connection import quiet_duckdb
     from hotpass.pipeline import refine
     from hotpass.settings import load_settings
     from hotpass.synthetic import write_samples
@@ -149,7 +148,7 @@ def run_benchmark(*, scale: int, seed: int, workdir: Path | None = None) -> Benc
         settings = load_settings(environ={}, overrides={"workspace": root / "workspace"})
         export = root / "export"
         summary = refine(inputs, settings=settings, export_dir=export)
-        con = duckdb.connect()
+        con = quiet_duckdb()
         scores, lost, true_orgs = score_resolution(
             con, export / "organisations.parquet", root / "truth.csv"
         )

@@ -50,7 +50,7 @@ def _quote(name: str) -> str:
 def diff_organisations(before: Any, after: Any) -> OrganisationDiff:
     """Organisations added, removed and changed (with the changed fields) from ``before`` to
     ``after`` (Arrow tables of golden organisations), in one set-based DuckDB query."""
-    import duckdb
+    from hotpass.duckdb_connection import quiet_duckdb
 
     shared = [c for c in after.column_names if c in before.column_names and c not in _NOT_COMPARED]
     added_columns = sorted(set(after.column_names) - set(before.column_names) - _NOT_COMPARED)
@@ -63,7 +63,7 @@ def diff_organisations(before: Any, after: Any) -> OrganisationDiff:
     fields = f"list_filter([{checks}], lambda x: x IS NOT NULL)" if checks else "[]::VARCHAR[]"
     if schema_changes:
         fields = f"list_concat({fields}, [{schema_changes}])"
-    con = duckdb.connect()
+    con = quiet_duckdb()
     try:
         con.register("hotpass_v_before", before)
         con.register("hotpass_v_after", after)
