@@ -282,10 +282,11 @@ def _attach_continuations(
             )
             is_parent = pc.or_(is_parent, only_first)
     parent_ids = pc.if_else(is_parent, record_ids, pa.nulls(count, pa.string()))
-    above = pa.concat_arrays([pa.array([sheet.last_parent], pa.string()), parent_ids[:-1]])
-    nearest = pc.fill_null_forward(above)
-    if not pc.all(pc.is_null(parent_ids), min_count=0).as_py():
-        sheet.last_parent = pc.fill_null_forward(parent_ids)[-1].as_py() or sheet.last_parent
+    # The parent in force before each row, and after the chunk's last one.
+    carried = pc.fill_null_forward(
+        pa.concat_arrays([pa.array([sheet.last_parent], pa.string()), parent_ids])
+    )
+    nearest, sheet.last_parent = carried[:-1], carried[-1].as_py()
     continues = pc.and_(candidate, pc.is_valid(nearest))
     roles = pc.if_else(continues, "address", spec.role)
     parents = pc.if_else(continues, nearest, pa.nulls(count, pa.string()))

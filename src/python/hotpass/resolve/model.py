@@ -20,8 +20,10 @@ name shared by several companies weighs less and a name of one company keeps its
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 from hotpass.resolve.config import ComparisonSpec, ResolveConfig
@@ -171,6 +173,39 @@ def _empty_pairs(con: Any, model: dict[str, Any]) -> str:
     return "hotpass_no_pairs"
 
 
+def training_steps(linker: Any, config: ResolveConfig) -> list[tuple[str, Callable[[], Any]]]:
+    """Splink's training for ``config``, in order, as (name, step): the match rate from the
+    training rules, u by random sampling, then m by EM on each training rule (u fixed)."""
+    training_rules = [_block(rule) for rule in config.training_rules]
+    train = linker.training
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "match rate",
+            lambda: train.estimate_probability_two_random_records_match(
+                training_rules, recall=config.training_recall
+            ),
+        ),
+        (
+            "u by random sampling",
+            lambda: train.estimate_u_using_random_sampling(
+                max_pairs=config.max_pairs_for_u, seed=config.seed
+            ),
+        ),
+    ]
+    for rule in config.training_rules:
+        steps.append(
+            (
+                f"m by EM on {'+'.join(rule)}",
+                functools.partial(
+                    train.estimate_parameters_using_expectation_maximisation,
+                    _block(rule),
+                    fix_u_probabilities=True,
+                ),
+            )
+        )
+    return steps
+
+
 def train_and_score(
     con: Any, table: str, config: ResolveConfig
 ) -> tuple[str, dict[str, Any], list[str]]:
@@ -189,32 +224,7 @@ def train_and_score(
         untrained = linker.misc.save_model_to_json()
         return _empty_pairs(con, untrained), untrained, [f"{rows} record(s): nothing to compare"]
     notes: list[str] = []
-    training_rules = [_block(rule) for rule in config.training_rules]
-    steps: list[tuple[str, Any]] = [
-        (
-            "match rate",
-            lambda: linker.training.estimate_probability_two_random_records_match(
-                training_rules, recall=config.training_recall
-            ),
-        ),
-        (
-            "u by random sampling",
-            lambda: linker.training.estimate_u_using_random_sampling(
-                max_pairs=config.max_pairs_for_u, seed=config.seed
-            ),
-        ),
-    ]
-    train = linker.training
-    for rule in config.training_rules:
-        steps.append(
-            (
-                f"m by EM on {'+'.join(rule)}",
-                lambda rule=rule: train.estimate_parameters_using_expectation_maximisation(
-                    _block(rule), fix_u_probabilities=True
-                ),
-            )
-        )
-    for name, step in steps:
+    for name, step in training_steps(linker, config):
         try:
             step()
         except Exception as exc:  # - Splink raises many types when data is thin
