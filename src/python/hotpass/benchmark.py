@@ -140,13 +140,17 @@ def _refine(paths: list[str], workspace: Path, export: Path, echo: bool) -> dict
     }
 
 
+# The environment variables a benchmark may be run with; every other setting is a default.
+KNOBS = ("HOTPASS_ENGINE_MEMORY_MB", "HOTPASS_ENGINE", "HOTPASS_SPARK_MASTER")
+
+
 def _settings(workspace: Path) -> Any:
-    """Defaults and a private workspace; of the environment only HOTPASS_ENGINE_MEMORY_MB
-    counts (the one knob a memory benchmark is run with)."""
+    """Defaults and a private workspace, with only the :data:`KNOBS` read from the
+    environment (the refine runs on the chosen engine; resolution alone is always DuckDB's,
+    as is the plain Splink run it is compared with)."""
     from hotpass.settings import load_settings
 
-    knob = "HOTPASS_ENGINE_MEMORY_MB"
-    environ = {knob: os.environ[knob]} if knob in os.environ else {}
+    environ = {knob: os.environ[knob] for knob in KNOBS if knob in os.environ}
     return load_settings(environ=environ, overrides={"workspace": workspace})
 
 
@@ -348,6 +352,7 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
         "hotpass_version": __version__,
         "rows_requested": rows,
         "seed": seed,
+        "settings": {knob: os.environ[knob] for knob in KNOBS if knob in os.environ},
         "machine": {
             "cpus": os.cpu_count(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),

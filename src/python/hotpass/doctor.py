@@ -8,6 +8,9 @@ credentials are reported only as set or missing.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -56,6 +59,7 @@ def run_checks(settings: Settings, *, timeout: float = 3.0) -> list[CheckResult]
     checks: list[Callable[[], CheckResult]] = [
         _check_python,
         lambda: _check_workspace(settings.workspace),
+        lambda: _check_engine(settings, timeout),
         lambda: _check_lakefs(settings, timeout),
         lambda: _check_store(settings),
         lambda: _check_mlflow(settings, timeout),
@@ -89,6 +93,43 @@ def _check_workspace(workspace: Path) -> CheckResult:
         detail = f"{workspace} is not writable ({exc.strerror})"
         return CheckResult("workspace", "fail", detail, hint)
     return CheckResult("workspace", "ok", f"{workspace.resolve()} is writable")
+
+
+def _check_engine(settings: Settings, timeout: float) -> CheckResult:
+    """DuckDB needs nothing; Spark needs pyspark in this build, Java, and a reachable master
+    (checked without starting Spark, which takes seconds)."""
+    if settings.engine == "duckdb":
+        return CheckResult(
+            "engine", "ok", f"DuckDB in process, {settings.engine_memory_mb} MB before spilling"
+        )
+    master = settings.spark.master
+    # local[N] and yarn are names; spark:// and k8s://https://... are URLs (shown redacted).
+    inner = master.removeprefix("k8s://")
+    shown = master[: len(master) - len(inner)] + (redact_url(inner) if "://" in inner else inner)
+    if importlib.util.find_spec("pyspark") is None:
+        return CheckResult(
+            "engine",
+            "fail",
+            "engine = spark but this build has no pyspark",
+            hint="run hotpass-spark.pex (./pants package src/python/hotpass:hotpass-spark)",
+        )
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return CheckResult(
+            "engine",
+            "fail",
+            "engine = spark but no Java (java on PATH or JAVA_HOME)",
+            hint="install Java 17 (Debian: openjdk-17-jre-headless)",
+        )
+    if master.startswith("spark://"):
+        problem = _unreachable(master, 7077, timeout)
+        if problem:
+            return CheckResult(
+                "engine",
+                "fail",
+                f"Spark master {shown} {problem}",
+                hint="check spark.master (HOTPASS_SPARK_MASTER) and that the master is up",
+            )
+    return CheckResult("engine", "ok", f"Spark, master {shown}")
 
 
 def _check_lakefs(settings: Settings, timeout: float) -> CheckResult:

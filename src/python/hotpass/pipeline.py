@@ -178,9 +178,9 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 def _standardise_frames(raw_path: Path, settings: Settings) -> tuple[dict[str, Any], int]:
-    """Run standardise on the raw rows (DuckDB reads the spooled Parquet itself); return the
+    """Run standardise on the raw rows (the engine reads the spooled Parquet itself); return the
     staged tables and the accepted count."""
-    from hotpass.engine import connect
+    from hotpass.engine import close_backend, open_backend
     from hotpass.standardise import standardise
 
     order = {
@@ -189,7 +189,7 @@ def _standardise_frames(raw_path: Path, settings: Settings) -> tuple[dict[str, A
         "addresses": ["address_id"],
         "quarantine": ["source_file", "sheet", "excel_row"],
     }
-    con = connect(settings.workspace, memory_mb=settings.engine_memory_mb)
+    con = open_backend(settings)
     try:
         staged = standardise(con.read_parquet(raw_path, table_name="raw"))
         try:
@@ -201,7 +201,7 @@ def _standardise_frames(raw_path: Path, settings: Settings) -> tuple[dict[str, A
         finally:
             staged.release()
     finally:
-        con.disconnect()
+        close_backend(con)
     return frames, accepted
 
 
@@ -215,7 +215,7 @@ def _resolve_and_survive(
     """
     import pyarrow.compute as pc
 
-    from hotpass.engine import connect
+    from hotpass.engine import connect, spark_session
     from hotpass.resolve import load_config, resolve
     from hotpass.resolve.decisions import decisions_path, load_decisions
     from hotpass.resolve.features import organisation_features
@@ -233,7 +233,14 @@ def _resolve_and_survive(
         features = organisation_features(
             con, "hotpass_staged_organisations", "hotpass_staged_addresses"
         )
-        resolution = resolve(con, features, config=config, decisions=decisions, progress=say)
+        resolution = resolve(
+            con,
+            features,
+            config=config,
+            decisions=decisions,
+            progress=say,
+            spark=spark_session(settings),
+        )
         con.register("hotpass_clusters_arrow", resolution.clusters)
         con.execute(
             "CREATE TEMP TABLE hotpass_final_clusters AS SELECT * FROM hotpass_clusters_arrow"

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -130,6 +130,23 @@ class AirflowSettings(_Section):
     )
 
 
+class SparkSettings(_Section):
+    """Apache Spark, used when ``engine = "spark"`` (hotpass-spark.pex). Anything else Spark
+    takes (memory, executors, ``spark.checkpoint.dir`` on a cluster) comes from
+    ``$SPARK_CONF_DIR/spark-defaults.conf``."""
+
+    master: str = Field(
+        default="local[2]",
+        description="Spark master: local[N] runs in this process's machine; spark://host:7077, "
+        "yarn or k8s://... a cluster",
+    )
+    python: str | None = Field(
+        default=None,
+        description="the executors' Python (on a cluster: ./hotpass-spark.pex shipped with "
+        "spark.files); unset means this process's interpreter and path",
+    )
+
+
 class Settings(_Section):
     """Everything a Hotpass run may be configured with."""
 
@@ -153,7 +170,13 @@ class Settings(_Section):
         description="memory the query engine (DuckDB) holds before it spills to "
         "<workspace>/tmp; the run's peak is about this plus its Arrow tables",
     )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="where standardise and Splink's pair scoring run: duckdb in process, or "
+        "spark (hotpass-spark.pex; see spark.master)",
+    )
     lakefs: LakeFSSettings = LakeFSSettings()
+    spark: SparkSettings = SparkSettings()
     mlflow: MLflowSettings = MLflowSettings()
     model: ModelSettings = ModelSettings()
     telemetry: TelemetrySettings = TelemetrySettings()

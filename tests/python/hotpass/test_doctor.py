@@ -29,6 +29,7 @@ def test_embedded_defaults_pass_and_skip_unconfigured_integrations(tmp_path):
     assert [(name, r.status) for name, r in results.items()] == [
         ("python", "ok"),
         ("workspace", "ok"),
+        ("engine", "ok"),
         ("lakefs", "skip"),
         ("store", "warn"),  # nothing published yet: a hint, not a failure
         ("mlflow", "ok"),
@@ -190,3 +191,33 @@ def test_an_unreachable_openlineage_server_fails_the_lineage_check_with_a_hint(
     result = by_name(run_checks(settings_for(tmp_path)))["lineage"]
     assert result.status == "fail" and not result.blocking
     assert "OPENLINEAGE_URL" in (result.hint or "")
+
+
+def test_the_spark_engine_needs_pyspark_java_and_a_reachable_master(tmp_path, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    port = closed_port()
+    settings = settings_for(
+        tmp_path,
+        HOTPASS_ENGINE="spark",
+        HOTPASS_SPARK_MASTER=f"spark://user:{SECRET}@127.0.0.1:{port}",
+    )
+    # hotpass.pex: no pyspark in the build
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "pyspark" else real_find_spec(name, *a),
+    )
+    engine = by_name(run_checks(settings, timeout=0.5))["engine"]
+    assert (engine.status, engine.blocking) == ("fail", True)
+    assert "hotpass-spark.pex" in (engine.hint or "")
+    # with pyspark but a master nobody listens on
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    engine = by_name(run_checks(settings, timeout=0.5))["engine"]
+    assert engine.status == "fail"
+    assert f"spark://127.0.0.1:{port} unreachable" in engine.detail
+    assert SECRET not in engine.detail
+    local = settings_for(tmp_path, HOTPASS_ENGINE="spark")
+    assert by_name(run_checks(local, timeout=0.5))["engine"].detail == "Spark, master local[2]"

@@ -19,3 +19,27 @@ def test_materialise_runs_once_and_drop_removes_the_table(tmp_path):
     finally:
         con.disconnect()
     assert (tmp_path / "tmp").is_dir()
+
+
+def test_engine_spark_in_a_build_without_pyspark_names_the_pex_that_has_it(tmp_path, monkeypatch):
+    import sys
+
+    import pytest
+
+    from hotpass.engine import open_backend, spark_session
+    from hotpass.errors import SettingsError
+    from hotpass.settings import load_settings
+
+    # What hotpass.pex looks like: the Spark module (and pyspark) are not in it.
+    monkeypatch.setitem(sys.modules, "hotpass.spark", None)
+    settings = load_settings(environ={"HOTPASS_ENGINE": "spark"}, overrides={"workspace": tmp_path})
+    for opening in (open_backend, spark_session):
+        with pytest.raises(SettingsError, match=r"hotpass-spark\.pex"):
+            opening(settings)
+    duckdb_settings = load_settings(environ={}, overrides={"workspace": tmp_path})
+    assert spark_session(duckdb_settings) is None
+    backend = open_backend(duckdb_settings)
+    try:
+        assert backend.name == "duckdb"
+    finally:
+        backend.disconnect()

@@ -88,7 +88,9 @@ def refine(
             summary = run_refine(
                 files, settings=settings, profile=profile, export_dir=export_dir, progress=report
             )
-    except (InputError, ProfileError) as exc:
+    except (InputError, ProfileError, SettingsError) as exc:
+        # SettingsError here: a setting the run could not honour (engine = spark without
+        # pyspark, a Spark master that does not answer).
         typer.echo(f"hotpass refine: error: {exc}", err=True)
         raise typer.Exit(exits.BAD_INPUT) from None
     except HotpassError as exc:

@@ -225,12 +225,17 @@ def resolve(
     config: ResolveConfig,
     decisions: Mapping[str, PairDecision] | None = None,
     progress: Callable[[str], None] | None = None,
+    spark: Any | None = None,
 ) -> Resolution:
     """Resolve the records in DuckDB table ``table`` (``unique_id`` + compared columns).
 
     Columns that are not compared are carried into the review queue beside the pair, so a
     reviewer sees e.g. display names. Returns clusters for every input record (a record with
     no link is its own cluster), every link considered, and the review queue.
+
+    With a SparkSession in ``spark``, Splink trains and scores pairs with its Spark backend;
+    the scored pairs come back to DuckDB for the rest (they are far fewer than the records'
+    blocked comparisons).
     """
     import pyarrow as pa
 
@@ -243,8 +248,8 @@ def resolve(
     seconds["deterministic"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    say("resolve: training and scoring (Splink)")
-    pairs, model, notes = train_and_score(con, table, config)
+    say(f"resolve: training and scoring (Splink on {'Spark' if spark else 'DuckDB'})")
+    pairs, model, notes = train_and_score(con, table, config, spark=spark)
     for note in notes:
         say(f"resolve: {note}")
     seconds["splink"] = time.perf_counter() - started

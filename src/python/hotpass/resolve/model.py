@@ -31,38 +31,49 @@ from hotpass.resolve.config import ComparisonSpec, ResolveConfig
 M_FLOOR = 0.01
 
 
-def _name_levels(column: str) -> list[Any]:
+# The two name levels no portable SQL function spells: "different numbers" and "one name has
+# all the other's words", in each backend's dialect (same meaning: the words are split on one
+# space, the numbers are whole runs of digits, compared as sorted lists).
+_NAME_SQL = {
+    "duckdb": (
+        "list_sort(regexp_extract_all({l}, '\\b[0-9]+\\b')) "
+        "<> list_sort(regexp_extract_all({r}, '\\b[0-9]+\\b'))",
+        "list_has_all(string_split({l}, ' '), string_split({r}, ' ')) "
+        "OR list_has_all(string_split({r}, ' '), string_split({l}, ' '))",
+    ),
+    # Spark unescapes string literals, so its regex needs the backslash doubled.
+    "spark": (
+        "array_sort(regexp_extract_all({l}, '\\\\b[0-9]+\\\\b', 0)) "
+        "<> array_sort(regexp_extract_all({r}, '\\\\b[0-9]+\\\\b', 0))",
+        "size(array_except(split({r}, ' '), split({l}, ' '))) = 0 "
+        "OR size(array_except(split({l}, ' '), split({r}, ' '))) = 0",
+    ),
+}
+
+
+def _name_levels(column: str, dialect: str) -> list[Any]:
     import splink.comparison_level_library as cll
 
-    left, right = f"{column}_l", f"{column}_r"
-    numbers = "'\\b[0-9]+\\b'"
+    numbers, words = (sql.format(l=f"{column}_l", r=f"{column}_r") for sql in _NAME_SQL[dialect])
     return [
         cll.NullLevel(column),
         cll.ExactMatchLevel(column, term_frequency_adjustments=True),
-        cll.CustomLevel(
-            f"list_sort(regexp_extract_all({left}, {numbers})) "
-            f"<> list_sort(regexp_extract_all({right}, {numbers}))",
-            label_for_charts="different numbers in the names",
-        ),
-        cll.CustomLevel(
-            f"list_has_all(string_split({left}, ' '), string_split({right}, ' ')) "
-            f"OR list_has_all(string_split({right}, ' '), string_split({left}, ' '))",
-            label_for_charts="one name has all the other's words",
-        ),
+        cll.CustomLevel(numbers, label_for_charts="different numbers in the names"),
+        cll.CustomLevel(words, label_for_charts="one name has all the other's words"),
         cll.JaroWinklerLevel(column, 0.92),
         cll.JaroWinklerLevel(column, 0.80),
         cll.ElseLevel(),
     ]
 
 
-def _comparison(spec: ComparisonSpec) -> Any:
+def _comparison(spec: ComparisonSpec, dialect: str) -> Any:
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
     column = spec.column
     levels: list[Any]
     if spec.kind == "name":
-        levels = _name_levels(column)
+        levels = _name_levels(column, dialect)
     elif spec.kind == "email":
         domain = f"{column}_domain"
         levels = [
@@ -93,8 +104,8 @@ def _block(rule: list[str]) -> Any:
     return block_on(*rule)
 
 
-def settings_for(config: ResolveConfig) -> Any:
-    """The untrained Splink settings for ``config``."""
+def settings_for(config: ResolveConfig, dialect: str = "duckdb") -> Any:
+    """The untrained Splink settings for ``config``, its SQL in ``dialect`` (duckdb, spark)."""
     from splink import SettingsCreator
 
     linking: dict[str, Any] = (
@@ -104,7 +115,7 @@ def settings_for(config: ResolveConfig) -> Any:
         link_type=config.link_type,
         unique_id_column_name="unique_id",
         **linking,
-        comparisons=[_comparison(spec) for spec in config.comparisons],
+        comparisons=[_comparison(spec, dialect) for spec in config.comparisons],
         blocking_rules_to_generate_predictions=[_block(rule) for rule in config.blocking],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=False,
@@ -206,19 +217,49 @@ def training_steps(linker: Any, config: ResolveConfig) -> list[tuple[str, Callab
     return steps
 
 
+def _splink_frame(con: Any, table: str, spark: Any | None) -> tuple[Any, Any]:
+    """Splink's database API and its view of ``table``: the DuckDB table itself, or a copy in
+    Spark (records cross once, as Arrow)."""
+    db: Any
+    if spark is None:
+        from splink import DuckDBAPI
+
+        db = DuckDBAPI(connection=con)
+        return db, db.register(table)
+    from splink.backends.spark import SparkAPI
+
+    db = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+    records = spark.createDataFrame(con.table(table).to_arrow_table())
+    return db, db.register(records, table_name=table)
+
+
+def _pairs_in_duckdb(con: Any, predictions: Any, spark: Any | None) -> str:
+    """The scored pairs as a DuckDB table name (from Spark they are collected as Arrow)."""
+    if spark is None:
+        return str(predictions.physical_name)
+    con.register("hotpass_spark_pairs_arrow", predictions.as_spark_dataframe().toArrow())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hotpass_spark_pairs AS "
+        "SELECT * FROM hotpass_spark_pairs_arrow"
+    )
+    con.unregister("hotpass_spark_pairs_arrow")
+    return "hotpass_spark_pairs"
+
+
 def train_and_score(
-    con: Any, table: str, config: ResolveConfig
+    con: Any, table: str, config: ResolveConfig, *, spark: Any | None = None
 ) -> tuple[str, dict[str, Any], list[str]]:
-    """Train on ``table`` (features with ``unique_id``); return the scored-pairs table name
-    (pairs at or above ``config.review_floor``, with Splink's gamma columns), the model and
-    notes on training steps the data could not support (their defaults were used)."""
-    from splink import DuckDBAPI, Linker
+    """Train on DuckDB table ``table`` (features with ``unique_id``); return the DuckDB table
+    name of the scored pairs (pairs at or above ``config.review_floor``, with Splink's gamma
+    columns), the model and notes on training steps the data could not support (their
+    defaults were used). Splink works in DuckDB, or in Spark when given a SparkSession."""
+    from splink import Linker
 
     # Splink reports training progress through logging; a refine run reports its own.
     logging.getLogger("splink").setLevel(logging.ERROR)
-    db = DuckDBAPI(connection=con)
-    frame = db.register(table)
-    linker = Linker(frame, settings_for(config), log_level=logging.ERROR)
+    dialect = "duckdb" if spark is None else "spark"
+    db, frame = _splink_frame(con, table, spark)
+    linker = Linker(frame, settings_for(config, dialect), log_level=logging.ERROR)
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     if rows < 2:  # noqa: PLR2004 - a pair needs two records
         untrained = linker.misc.save_model_to_json()
@@ -250,10 +291,11 @@ def train_and_score(
     scored = Linker(frame, model, log_level=logging.ERROR)
     _name_frequencies(con, config, table, u_exact)
     for column in u_exact:
-        scored.table_management.register_term_frequency_lookup(
-            db.register(f"hotpass_tf_{column}"), column
-        )
+        frequencies: Any = f"hotpass_tf_{column}"
+        if spark is not None:
+            frequencies = spark.createDataFrame(con.table(frequencies).to_arrow_table())
+        scored.table_management.register_term_frequency_lookup(db.register(frequencies), column)
     predictions = scored.inference.predict(
         threshold_match_probability=config.review_floor, warning_mode="never"
     )
-    return predictions.physical_name, model, notes
+    return _pairs_in_duckdb(con, predictions, spark), model, notes

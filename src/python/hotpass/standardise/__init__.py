@@ -137,13 +137,16 @@ def _organisations(raw: ir.Table) -> ir.Table:
 def _attach(children: ir.Table, orgs: ir.Table) -> ir.Table:
     """Give each child row the record_id of its organisation in the same file."""
     named = orgs.filter(orgs.match_key.notnull())
+    # The first row in the file wins; on a tie (two organisation sheets with the same row
+    # number) the smaller record id, so every backend picks the same one.
+    first = named.excel_row.cast("string").lpad(10, "0") + "|" + named.record_id
     by_key = (
         named.filter(named.source_key.notnull())
         .group_by([named.source_file, named.source_key])
-        .aggregate(_key_org=named.record_id.argmin(named.excel_row))
+        .aggregate(_key_org=named.record_id.argmin(first))
     )
     by_name = named.group_by([named.source_file, named.match_key]).aggregate(
-        _name_org=named.record_id.argmin(named.excel_row)
+        _name_org=named.record_id.argmin(first)
     )
     keyed = children.left_join(
         by_key,
