@@ -6,6 +6,8 @@ step runs in its own forked process, so each peak RSS is that step's alone, neve
 generator's or an earlier step's:
 
 - ``refine`` end to end (ingest -> published commit) with per-stage wall time and rows/s;
+- the same refine again with 1% new rows in a new CSV, in the same workspace: the unchanged
+  inputs' staged rows are reused (:mod:`hotpass.stage_cache`), the rest runs on every row;
 - resolution alone on the refine's staged organisations, once through ``hotpass.resolve`` and
   once as a plain Splink DuckDB dedupe with the same settings, blocking and training steps
   (their ratio is the cost of Hotpass's extras: certain links, chaining guard, review queue);
@@ -40,7 +42,14 @@ DEFAULT_DIR = Path("dist/benchmarks")
 ROWS_PER_SCALE = 308  # non-blank workbook rows per unit of generator scale
 CURVE = (0.25, 0.5, 1.0)  # shares of the CSV ingested alone for the memory curve
 STAGE_ORDER = ("ingest", "standardise", "resolve_survive", "score", "leads", "audit", "publish")
-TARGETS = {"rows": 1_000_000, "end_to_end_s": 120.0, "peak_rss_mb": 6144.0, "cli_help_s": 0.5}
+TARGETS = {
+    "rows": 1_000_000,
+    "end_to_end_s": 120.0,
+    "peak_rss_mb": 6144.0,
+    "cli_help_s": 0.5,
+    "incremental_share": 0.1,
+}
+INCREMENT = 0.01  # the incremental run adds this share of new rows, as a new CSV
 T = TypeVar("T")
 Say = Callable[[str], None]
 
@@ -53,6 +62,14 @@ def _isolated(function: Callable[..., T], *args: Any) -> T:
     """Run ``function(*args)`` in a fresh forked process and return its result."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
         return pool.submit(function, *args).result()
+
+
+def _write_increment(path: Path, rows: int, seed: int) -> None:
+    """New rows for the incremental run: a CSV of another seed, so some of its organisations
+    are new and some are variants of ones already published."""
+    from hotpass.synthetic import write_generic_csv
+
+    write_generic_csv(path, rows=rows, seed=seed + 1)
 
 
 def _generate(directory: Path, rows: int, seed: int) -> dict[str, Any]:
@@ -120,15 +137,23 @@ class _MemoryTrace:
 
 
 def _refine(paths: list[str], workspace: Path, export: Path, echo: bool) -> dict[str, Any]:
-    from hotpass.pipeline import refine
+    from hotpass.pipeline import REUSED_NOTE, refine
 
     settings = _settings(workspace)
     started = time.perf_counter()
+    reused = []
+
+    def progress(message: str) -> None:
+        if REUSED_NOTE in message:
+            reused.append(message)
+        trace.mark(message)
+
     with _MemoryTrace(echo=echo) as trace:
         summary = refine(
-            [Path(p) for p in paths], settings=settings, export_dir=export, progress=trace.mark
+            [Path(p) for p in paths], settings=settings, export_dir=export, progress=progress
         )
     return {
+        "inputs_reused": len(reused),
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mb": _peak_rss_mb(),
         "steps": trace.peaks(),
@@ -320,7 +345,7 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
         say(f"generating about {rows:,} source rows (seed {seed})")
         generated = _isolated(_generate, root / "inputs", rows, seed)
         manifest.write_text(json.dumps({"wanted": wanted, "generated": generated}))
-    for scratch in ("workspace", "export", "resolve-ws", "splink-ws"):
+    for scratch in ("workspace", "export", "resolve-ws", "splink-ws", "increment"):
         shutil.rmtree(root / scratch, ignore_errors=True)
     paths = generated["paths"]
     say("refine end to end")
@@ -332,6 +357,17 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
             f"{name} {step['seconds']} s {step['peak_rss_mb']:,.0f} MB"
             for name, step in refined["steps"].items()
         )
+    )
+    added = max(1, int(rows * INCREMENT))
+    extra = root / "increment" / "crm_new_rows.csv"
+    say(f"incremental: {added:,} new rows as a new CSV beside the unchanged inputs")
+    _isolated(_write_increment, extra, added, seed)
+    incremental = _isolated(
+        _refine, [*paths, str(extra)], root / "workspace", extra.parent / "export", echo
+    )
+    say(
+        f"incremental: {incremental['seconds']} s ({incremental['inputs_reused']} input(s) "
+        f"reused), {incremental['seconds'] / refined['seconds']:.1%} of the full run"
     )
     say("resolution alone: hotpass, then plain Splink on the same records")
     ours = _isolated(_resolve_hotpass, root / "export", root / "resolve-ws")
@@ -377,6 +413,15 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
             "plain_splink_clusters": plain["clusters"],
             "hotpass_peak_rss_mb": ours["peak_rss_mb"],
             "plain_splink_peak_rss_mb": plain["peak_rss_mb"],
+        },
+        "incremental": {
+            "rows_added": added,
+            "seconds": incremental["seconds"],
+            "share_of_full": round(incremental["seconds"] / refined["seconds"], 3),
+            "inputs_reused": incremental["inputs_reused"],
+            "stages": _stages(incremental),
+            "rows": incremental["rows"],
+            "status": incremental["status"],
         },
         "ingest_memory": curve,
         "cli_help_s": help_s,

@@ -28,11 +28,13 @@ from hotpass.settings import Settings
 from hotpass.telemetry import telemetry
 
 if TYPE_CHECKING:
-    from hotpass.ingest import IngestResult
     from hotpass.lineage import StageLineage
+    from hotpass.stage_cache import RunInputs, StageCache
     from hotpass.store import VersionedStore
 
 Status = Literal["staged", "published", "blocked", "failed"]
+# The progress note of an input whose rows come from the stage cache (hotpass.stage_cache).
+REUSED_NOTE = "unchanged since an earlier run, its rows are reused"
 STAGED_TABLES = ("organisations", "contacts", "addresses", "quarantine")
 EXPORT_TABLES = (
     "organisations",
@@ -183,20 +185,11 @@ def _standardise_frames(raw_path: Path, settings: Settings) -> tuple[dict[str, A
     from hotpass.engine import close_backend, open_backend
     from hotpass.standardise import standardise
 
-    order = {
-        "organisations": ["source_file", "sheet", "excel_row"],
-        "contacts": ["contact_id"],
-        "addresses": ["address_id"],
-        "quarantine": ["source_file", "sheet", "excel_row"],
-    }
     con = open_backend(settings)
     try:
         staged = standardise(con.read_parquet(raw_path, table_name="raw"))
         try:
-            frames = {
-                name: getattr(staged, name).order_by(order[name]).to_pyarrow()
-                for name in STAGED_TABLES
-            }
+            frames = {name: getattr(staged, name).to_pyarrow() for name in STAGED_TABLES}
             accepted = int(staged.accepted.count().to_pyarrow().as_py())
         finally:
             staged.release()
@@ -363,20 +356,44 @@ def _commit_metadata(
     }
 
 
+# Staged rows in a fixed order (unique keys), however they were made or reused.
+_STAGED_ORDER = {
+    "organisations": ["source_file", "sheet", "excel_row"],
+    "contacts": ["contact_id"],
+    "addresses": ["address_id"],
+    "quarantine": ["source_file", "sheet", "excel_row"],
+}
+
+
 def _standardise_and_check(
-    ingested: IngestResult, settings: Settings, say: Progress
+    read: RunInputs, settings: Settings, say: Progress, cache: StageCache | None
 ) -> tuple[dict[str, Any], int, dict[str, int]]:
-    """Standardise, enforce the contracts, and check every ingested row is accounted for:
+    """Standardise the freshly ingested files (and cache their rows), add the reused files'
+    rows, enforce the contracts, and check every ingested row is accounted for:
     (frames, rows accepted, quarantined rows by rule)."""
-    say("standardise")
-    frames, accepted = _standardise_frames(ingested.raw_path, settings)
+    fresh = None
+    accepted = 0
+    if read.fresh.inputs:
+        say("standardise")
+        fresh, accepted = _standardise_frames(read.fresh.raw_path, settings)
+        if cache is not None:
+            cache.save(read.fresh, fresh)
+    if read.reused:
+        say(f"standardise: staged rows of {len(read.reused)} unchanged input(s) reused")
+    for reused in read.reused.values():
+        summary = reused.summary
+        accepted += summary.rows_ingested - reused.table("quarantine").num_rows
+    frames = {
+        name: table.sort_by([(key, "ascending") for key in _STAGED_ORDER[name]])
+        for name, table in read.staged(STAGED_TABLES, fresh).items()
+    }
     say("contracts")
     frames, moved = _enforce_contracts(frames)
     accepted -= moved
     quarantined = frames["quarantine"].num_rows
-    if accepted + quarantined != ingested.rows:
+    if accepted + quarantined != read.rows:
         raise AccountingError(
-            f"{ingested.rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
+            f"{read.rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
         )
     import pyarrow.compute as pc
 
@@ -467,7 +484,8 @@ def _score_leads(
 
 
 def _transform_and_stage(
-    ingested: Any,
+    ingested: RunInputs,
+    cache: StageCache | None,
     run_id: str,
     settings: Settings,
     profile: str | None,
@@ -495,7 +513,7 @@ def _transform_and_stage(
     tel = telemetry(settings)
     clock: dict[str, float] = {"ingest": time.perf_counter() - started}
     with tel.stage("standardise", rows_in=ingested.rows) as stage:
-        frames, accepted, rules = _standardise_and_check(ingested, settings, say)
+        frames, accepted, rules = _standardise_and_check(ingested, settings, say, cache)
         stage.set(rows_out=accepted, rows_quarantined=frames["quarantine"].num_rows)
     clock["standardise"] = stage.seconds
 
@@ -543,13 +561,11 @@ def _transform_and_stage(
         "lead_model": champion,
         "stage_seconds": clock,
     }
-    import pyarrow.parquet as pq
-
     from hotpass.ingest import RAW_SCHEMA
 
     raw_columns = [f.name for f in RAW_SCHEMA if f.name != "extra"]
     files = {
-        WORK_PATHS["raw"]: encode_parquet(pq.read_table(ingested.raw_path, columns=raw_columns)),
+        WORK_PATHS["raw"]: encode_parquet(ingested.raw(raw_columns)),
         WORK_PATHS["staged_organisations"]: encode_parquet(frames["organisations"]),
         **{f"staged/{name}.parquet": encode_parquet(frames[name]) for name in STAGED_EXPORTS},
         REGISTRY_PATH: encode_parquet(tables["organisation_ids"]),
@@ -607,6 +623,7 @@ def _write(
     from hotpass.ingest import ingest
     from hotpass.lineage import DatasetRef, stage_lineage
     from hotpass.profiles import builtin_profiles, load_profile
+    from hotpass.stage_cache import RunInputs, StageCache, code_fingerprint
 
     started = time.perf_counter()
     chosen = load_profile(profile) if profile else None
@@ -614,18 +631,30 @@ def _write(
 
     say(f"ingest: {len(inputs)} input(s)")
     settings.workspace.mkdir(parents=True, exist_ok=True)
+    fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
+    max_bytes = settings.max_input_mb * 2**20
+    cache = (
+        StageCache(
+            settings.workspace / "cache" / "inputs", code_fingerprint(fingerprints, max_bytes)
+        )
+        if settings.reuse_staged
+        else None
+    )
     with tempfile.TemporaryDirectory(prefix=".spool-", dir=settings.workspace) as spool:
         with telemetry(settings).stage("ingest", inputs=len(inputs)) as stage:
-            ingested = ingest(
-                inputs,
+            reused = cache.find(inputs) if cache is not None else {}
+            for path in reused:
+                say(f"ingest {path.name}: {REUSED_NOTE}")
+            fresh = ingest(
+                [path for path in inputs if path not in reused],
                 profile=chosen,
                 profiles=profiles,
                 progress=say,
-                max_bytes=settings.max_input_mb * 2**20,
+                max_bytes=max_bytes,
                 spool=Path(spool),
             )
-            stage.set(rows_in=ingested.rows)
-        fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
+            ingested = RunInputs(list(inputs), fresh, reused)
+            stage.set(rows_in=ingested.rows, inputs_reused=len(reused))
         champion = _champion(settings)
         if champion is not None:  # a new champion re-scores the same inputs: a new run
             fingerprints.append(f"lead-model:{champion}")
@@ -638,7 +667,11 @@ def _write(
                 )
                 for i in ingested.inputs
             ]
-            _transform_and_stage(ingested, run_id, settings, profile, say, started, ol, champion)
+            _transform_and_stage(
+                ingested, cache, run_id, settings, profile, say, started, ol, champion
+            )
+        if cache is not None:
+            cache.keep_used()
         return run_id
 
 

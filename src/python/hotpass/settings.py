@@ -170,6 +170,11 @@ class Settings(_Section):
         description="memory the query engine (DuckDB) holds before it spills to "
         "<workspace>/tmp; the run's peak is about this plus its Arrow tables",
     )
+    reuse_staged: bool = Field(
+        default=True,
+        description="reuse an earlier run's raw and staged rows for input files unchanged "
+        "since (same name, bytes, profiles and code); false parses every input again",
+    )
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",
         description="where standardise and Splink's pair scoring run: duckdb in process, or "

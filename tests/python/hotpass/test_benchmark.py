@@ -65,6 +65,18 @@ def test_resolution_is_measured_against_plain_splink_on_the_same_records(bench):
     assert resolution["ratio"] == round(resolution["hotpass_s"] / resolution["plain_splink_s"], 3)
 
 
+def test_the_incremental_run_reuses_every_unchanged_input_and_adds_the_new_rows(bench):
+    report, _, _ = bench
+    incremental = report["incremental"]
+    assert incremental["status"] == "published"
+    assert incremental["inputs_reused"] == len(report["inputs"])
+    # the new CSV holds rows_added data rows; blank ones are skipped, the rest ingested
+    assert incremental["rows"]["ingested"] - report["rows"]["ingested"] > 0
+    assert incremental["rows"]["ingested"] - report["rows"]["ingested"] <= incremental["rows_added"]
+    assert incremental["share_of_full"] == round(incremental["seconds"] / report["end_to_end_s"], 3)
+    assert list(incremental["stages"]) == list(report["stages"])
+
+
 def test_ingest_memory_is_measured_at_three_growing_sizes(bench):
     report, _, _ = bench
     curve = report["ingest_memory"]

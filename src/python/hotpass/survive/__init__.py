@@ -124,26 +124,30 @@ def _groups(con: Any) -> None:
 
 
 def _organisation_candidates(con: Any) -> None:
+    # NULL values never win or lose (survive_fields drops them): leaving them out here keeps
+    # the candidate table, about twenty rows per record, from spilling at a million records.
     parts = []
     for name, value, valid, multi in ORGANISATION_FIELDS:
         parts.append(
             f"""SELECT m.group_id, '{name}' AS field, {str(multi).lower()} AS multi, o.record_id,
                 CAST({value} AS VARCHAR) AS value, ({valid}) AS valid, o.source_priority,
-                {RECENCY} AS recency, {COMPLETENESS} AS completeness
-            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
+                {RECENCY} AS recency, {COMPLETENESS} AS completeness, 1 AS position
+            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
+            WHERE {value} IS NOT NULL"""
         )
     for name, column in (("emails", "emails"), ("phones", "phones")):
         parts.append(
             f"""SELECT m.group_id, '{name}', true, o.record_id, unnest(o.{column}), true,
-                o.source_priority, {RECENCY}, {COMPLETENESS}
+                o.source_priority, {RECENCY}, {COMPLETENESS}, generate_subscripts(o.{column}, 1)
             FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
         )
     # The latest interaction and the latest order are facts about time: only recency decides.
     for column in DATE_FACTS:
         parts.append(
             f"""SELECT m.group_id, '{column}', false, o.record_id,
-                CAST(o.{column} AS VARCHAR), true, 0, o.{column}, 0
-            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
+                CAST(o.{column} AS VARCHAR), true, 0, o.{column}, 0, 1
+            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
+            WHERE o.{column} IS NOT NULL"""
         )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE hotpass_org_candidates AS " + " UNION ALL ".join(parts)
@@ -243,9 +247,10 @@ def _golden_contacts(con: Any) -> Any:
         parts.append(
             f"""SELECT k.cluster_id AS group_id, '{name}' AS field, false AS multi,
                 c.contact_id AS record_id, c.{name} AS value, ({valid}) AS valid,
-                c.source_priority, c.recency, c.completeness
+                c.source_priority, c.recency, c.completeness, 1 AS position
             FROM hotpass_contact_in c
-            JOIN hotpass_contact_clusters k ON k.unique_id = c.contact_id"""
+            JOIN hotpass_contact_clusters k ON k.unique_id = c.contact_id
+            WHERE c.{name} IS NOT NULL"""
         )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE hotpass_contact_candidates AS " + " UNION ALL ".join(parts)

@@ -1,7 +1,8 @@
 """Per-field survivorship: which candidate value becomes the golden value, and why.
 
 Candidates are ranked by explicit rules, in this order: validity, source priority, recency,
-completeness, then record id (so ties are broken the same way on every run). The rule that
+completeness, then record id and the value's position in its cell (so ties are broken the same
+way on every run: two emails of one record keep the order the cell gave them). The rule that
 separated the winner from the runner-up is recorded with the winner and the losing candidates.
 Multi-valued fields are merged: every distinct value, best-ranked first.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 RANK_ORDER = (
-    "valid DESC, source_priority DESC, recency DESC NULLS LAST, completeness DESC, record_id"
+    "valid DESC, source_priority DESC, recency DESC NULLS LAST, completeness DESC, record_id, "
+    "position"
 )
 
 
@@ -19,7 +21,8 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
     """Rank ``candidates`` and write one row per (group_id, field) to ``out``.
 
     ``candidates`` columns: group_id, field, multi (bool), record_id, value (VARCHAR), valid,
-    source_priority, recency (DATE), completeness. ``out`` columns: group_id, field, value
+    source_priority, recency (DATE), completeness, position (of the value in its record's
+    list; 1 for single values). ``out`` columns: group_id, field, value
     (single-valued winner), values (merged list), record_ids, rule, losers (list of
     {record_id, value}).
     """
@@ -37,7 +40,8 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
                      WHEN w.source_priority <> r.source_priority THEN 'source priority'
                      WHEN w.recency IS DISTINCT FROM r.recency THEN 'recency'
                      WHEN w.completeness <> r.completeness THEN 'completeness'
-                     ELSE 'record id' END AS rule
+                     WHEN w.record_id <> r.record_id THEN 'record id'
+                     ELSE 'position in the cell' END AS rule
             FROM hotpass_ranked w
             LEFT JOIN hotpass_ranked r
               ON r.group_id = w.group_id AND r.field = w.field AND r.rank = 2

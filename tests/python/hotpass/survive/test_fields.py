@@ -26,6 +26,7 @@ def _run(rows):
                     ("source_priority", pa.int32()),
                     ("recency", pa.date32()),
                     ("completeness", pa.int32()),
+                    ("position", pa.int32()),
                 ]
             ),
         ),
@@ -35,7 +36,9 @@ def _run(rows):
     return {row["field"]: row for row in con.sql("SELECT * FROM out").to_arrow_table().to_pylist()}
 
 
-def _candidate(record, value, *, valid=True, priority=50, recency=None, complete=1, field="f"):
+def _candidate(
+    record, value, *, valid=True, priority=50, recency=None, complete=1, field="f", position=1
+):
     return {
         "group_id": "g",
         "field": field,
@@ -46,6 +49,7 @@ def _candidate(record, value, *, valid=True, priority=50, recency=None, complete
         "source_priority": priority,
         "recency": recency,
         "completeness": complete,
+        "position": position,
     }
 
 
@@ -92,3 +96,15 @@ def test_multi_valued_fields_merge_without_duplicates_best_first():
     assert result["values"] == ["Piper", "Cessna"]
     assert result["record_ids"] == ["a", "b", "c"]
     assert result["rule"] == "merged"
+
+
+def test_values_of_one_record_keep_their_order_in_the_cell():
+    """Two emails of one record tie on every rule; the cell's order decides, on every run."""
+    rows = [
+        {**_candidate("a", value, position=position), "multi": True}
+        for position, value in [(2, "ops@example.invalid"), (1, "info@example.invalid")]
+    ]
+    assert _run(rows)["f"]["values"] == ["info@example.invalid", "ops@example.invalid"]
+    single = [_candidate("a", "second", position=2), _candidate("a", "first", position=1)]
+    result = _run(single)["f"]
+    assert (result["value"], result["rule"]) == ("first", "position in the cell")

@@ -1,0 +1,180 @@
+"""Reuse of ingest and standardise across runs, one input file at a time (setting
+``reuse_staged``, on by default).
+
+Why this is sound: a file's raw and staged rows depend only on the file (its name, which is in
+every record id, and its bytes), the source profiles, the input size limit and the code of
+ingest and standardise. Children attach to organisations of the same file only, so no other
+file matters. The cache key covers all of these. When a key matches a file of an earlier run,
+that run's rows for the file are reused and the file is not parsed again. Contracts,
+resolution and everything after still run on all rows, as in a full run, so the published
+result is the same (``tests/python/hotpass/test_stage_cache.py`` compares the two).
+
+Entries live in ``<workspace>/cache/inputs/<key>/``. After each run, only the entries for
+that run's inputs are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hotpass import __version__
+from hotpass.ingest import IngestResult, InputSummary
+from hotpass.ingest.readers import file_sha256
+
+__all__ = ["ReusedInput", "RunInputs", "StageCache", "code_fingerprint"]
+
+# The code a file's staged rows depend on (module docstring).
+_CODE = ("hotpass.ingest", "hotpass.standardise", "hotpass.profiles")
+_DONE = "input.json"  # written last: an entry without it is incomplete and ignored
+
+
+def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    found = []
+    for item in root.iterdir():
+        name = f"{prefix}/{item.name}"
+        if item.is_dir():
+            if item.name != "__pycache__":
+                found.extend(_walk(item, name))
+        elif item.name.endswith((".py", ".yaml", ".yml")):
+            found.append((name, item.read_bytes()))
+    return found
+
+
+def code_fingerprint(profiles: Sequence[str], max_bytes: int) -> str:
+    """A digest of the ingest/standardise code, the profiles (as JSON) and the size limit."""
+    digest = hashlib.sha256(f"{__version__}\0{max_bytes}\0".encode())
+    for package in _CODE:
+        for name, data in sorted(_walk(resources.files(package), package)):
+            digest.update(name.encode() + b"\0" + data + b"\0")
+    for profile in sorted(profiles):
+        digest.update(profile.encode() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ReusedInput:
+    """An input whose raw and staged rows come from the cache."""
+
+    summary: InputSummary
+    directory: Path
+
+    def table(self, name: str) -> pa.Table:
+        return pq.read_table(self.directory / f"{name}.parquet")
+
+
+class StageCache:
+    """Per-file raw and staged rows under ``root``, keyed by file name, bytes and code."""
+
+    def __init__(self, root: Path, fingerprint: str) -> None:
+        self.root = root
+        self.fingerprint = fingerprint
+        self.used: set[str] = set()
+
+    def _key(self, path: Path, sha256: str) -> str:
+        text = f"{self.fingerprint}\0{path.name}\0{sha256}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def find(self, paths: Sequence[Path]) -> dict[Path, ReusedInput]:
+        """The inputs the cache holds, by path. Missing or unreadable files are left to ingest,
+        which names the problem."""
+        found = {}
+        for path in paths:
+            try:
+                sha256 = file_sha256(path)
+            except OSError:
+                continue
+            key = self._key(path, sha256)
+            entry = self.root / key
+            if (entry / _DONE).is_file():
+                recorded = json.loads((entry / _DONE).read_text())
+                summary = InputSummary(**{**recorded, "path": str(path)})
+                found[path] = ReusedInput(summary, entry)
+                self.used.add(key)
+        return found
+
+    def save(self, ingested: IngestResult, frames: dict[str, pa.Table]) -> None:
+        """Store each freshly ingested file's raw and staged rows (``frames`` are the staged
+        tables standardise made from ``ingested``, before contracts)."""
+        if not ingested.inputs:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        raw = pq.read_table(ingested.raw_path)
+        for summary in ingested.inputs:
+            path = Path(summary.path)
+            key = self._key(path, summary.sha256)
+            self.used.add(key)
+            if (self.root / key / _DONE).is_file():
+                continue  # the same file twice in one run
+            staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.root))
+            tables = {"raw": raw, **frames}
+            for name, table in tables.items():
+                mine = table.filter(pc.equal(table.column("source_file"), path.name))
+                pq.write_table(mine, staging / f"{name}.parquet", compression="zstd")
+            (staging / _DONE).write_text(json.dumps(asdict(summary)))
+            try:
+                os.replace(staging, self.root / key)
+            except OSError:  # an entry appeared meanwhile: keep it
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def keep_used(self) -> None:
+        """Remove entries (and unfinished ones) that this run did not use."""
+        if not self.root.is_dir():
+            return
+        for entry in self.root.iterdir():
+            if entry.name not in self.used:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+@dataclass
+class RunInputs:
+    """What a run reads, in input order: freshly ingested files and reused ones."""
+
+    order: list[Path]
+    fresh: IngestResult
+    reused: dict[Path, ReusedInput] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> list[InputSummary]:
+        fresh = {Path(s.path): s for s in self.fresh.inputs}
+        return [self.reused[p].summary if p in self.reused else fresh[p] for p in self.order]
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows_ingested for s in self.inputs)
+
+    def raw(self, columns: list[str]) -> pa.Table:
+        """Every input's raw rows, in input order."""
+        fresh = pq.read_table(self.fresh.raw_path, columns=columns)
+        parts = []
+        for path in self.order:
+            if path in self.reused:
+                parts.append(self.reused[path].table("raw").select(columns).cast(fresh.schema))
+            else:
+                parts.append(fresh.filter(pc.equal(fresh.column("source_file"), path.name)))
+        return pa.concat_tables(parts) if parts else fresh
+
+    def staged(self, names: Sequence[str], fresh: dict[str, pa.Table] | None) -> dict[str, Any]:
+        """The staged tables ``names`` of all inputs: ``fresh`` (standardise's output for the
+        fresh files, None when there were none) with the reused files' rows."""
+        combined = {}
+        for name in names:
+            parts = [self.reused[p].table(name) for p in self.order if p in self.reused]
+            if fresh is not None:
+                schema = fresh[name].schema
+                parts = [fresh[name], *(part.cast(schema) for part in parts)]
+            combined[name] = pa.concat_tables(parts)
+        return combined
