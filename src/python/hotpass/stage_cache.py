@@ -125,10 +125,8 @@ class StageCache:
                 mine = table.filter(pc.equal(table.column("source_file"), path.name))
                 pq.write_table(mine, staging / f"{name}.parquet", compression="zstd")
             (staging / _DONE).write_text(json.dumps(asdict(summary)))
-            try:
-                os.replace(staging, self.root / key)
-            except OSError:  # an entry appeared meanwhile: keep it
-                shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(self.root / key, ignore_errors=True)  # an incomplete entry
+            os.replace(staging, self.root / key)
 
     def keep_used(self) -> None:
         """Remove entries (and unfinished ones) that this run did not use."""

@@ -99,6 +99,8 @@ def test_the_key_follows_the_code_profiles_and_limit_and_unused_entries_go(
     assert StageCache(root, "unused").find(SAMPLES[:1]) == {}
     _, messages = _run(workspace, SAMPLES[:1], reuse=True)
     assert _reused(messages) == []
+    _, messages = _run(workspace, SAMPLES[:1], reuse=True)  # the entry was written anew
+    assert _reused(messages) == [SAMPLES[0].name]
 
 
 @pytest.mark.parametrize("reuse", [True, False])

@@ -33,8 +33,9 @@ def throughput(
         ),
     ] = None,
 ) -> None:
-    """Generate ROWS seeded source rows, refine them end to end, time each stage, compare
-    resolution with plain Splink, ingest the CSV alone at three sizes, time --help; write JSON."""
+    """Generate ROWS seeded source rows, refine them end to end, time each stage, rerun with 1%
+    new rows, compare resolution with plain Splink, ingest the CSV alone at three sizes, time
+    --help; write JSON."""
     if ctx.invoked_subcommand is not None:
         return
     if rows is None:
