@@ -123,7 +123,14 @@ class StageCache:
             tables = {"raw": raw, **frames}
             for name, table in tables.items():
                 mine = table.filter(pc.equal(table.column("source_file"), path.name))
-                pq.write_table(mine, staging / f"{name}.parquet", compression="zstd")
+                # Not the compliant nested names: list items keep DuckDB's name ("l"), so the
+                # reused tables are the same Arrow type and encode to the same bytes.
+                pq.write_table(
+                    mine,
+                    staging / f"{name}.parquet",
+                    compression="zstd",
+                    use_compliant_nested_type=False,
+                )
             (staging / _DONE).write_text(json.dumps(asdict(summary)))
             shutil.rmtree(self.root / key, ignore_errors=True)  # an incomplete entry
             os.replace(staging, self.root / key)

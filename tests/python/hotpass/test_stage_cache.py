@@ -13,6 +13,7 @@ import pytest
 from hotpass.pipeline import EXPORT_TABLES, STAGED_EXPORTS, RunSummary, refine
 from hotpass.settings import load_settings
 from hotpass.stage_cache import StageCache, code_fingerprint
+from hotpass.store import LocalStore
 from tests.python.hotpass.golden_run import SAMPLES
 
 _RUN_COLUMNS = {"run_id", "published_at", "refined_at"}
@@ -61,6 +62,13 @@ def test_a_new_input_beside_reused_ones_publishes_what_a_full_rerun_publishes(
     assert summary.inputs == rerun.inputs
     for name in _TABLES:
         assert _rows(incremental, name) == _rows(full, name), name
+    # main holds the same bytes (write-audit-publish compares bytes to skip a no-op publish)
+    stores = [LocalStore(ws / "store") for ws in (incremental, full)]
+    data = [p for p in stores[0].ls("main") if not p.startswith("reports/")]
+    assert data == [p for p in stores[1].ls("main") if not p.startswith("reports/")]
+    assert "staged/organisations.parquet" in data
+    for path in data:
+        assert stores[0].get("main", path) == stores[1].get("main", path), path
 
 
 def test_a_changed_input_is_parsed_again(tmp_path: Path) -> None:
@@ -76,6 +84,7 @@ def test_a_changed_input_is_parsed_again(tmp_path: Path) -> None:
     again, messages = _run(workspace, [csv], reuse=True)
     assert _reused(messages) == [csv.name]
     assert again.rows == after.rows
+    assert again.published_ref == after.published_ref  # the same bytes: nothing new to publish
 
 
 def test_the_key_follows_the_code_profiles_and_limit_and_unused_entries_go(
