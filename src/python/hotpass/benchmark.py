@@ -2,7 +2,7 @@
 
 The inputs are generated (seeded): the three workbook families for half the rows and a large
 generic CSV (a quarter of its rows are variants of earlier ones) for the rest. Every measured
-step runs in its own forked process, so each peak RSS is that step's alone, never the
+step runs in its own spawned process, so each peak RSS is that step's alone, never the
 generator's or an earlier step's:
 
 - ``refine`` end to end (ingest -> published commit) with per-stage wall time and rows/s;
@@ -59,8 +59,10 @@ def _peak_rss_mb() -> float:
 
 
 def _isolated(function: Callable[..., T], *args: Any) -> T:
-    """Run ``function(*args)`` in a fresh forked process and return its result."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+    """Run ``function(*args)`` in a fresh process (its own peak RSS) and return its result.
+    Spawned, not forked: a fork copies DuckDB instances without their threads, and the child
+    hangs when it collects one (seen when the caller had run a refine, as tests do)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         return pool.submit(function, *args).result()
 
 

@@ -179,36 +179,24 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return checked, len(positions) + len(children)
 
 
-def _standardise_frames(raw_path: Path, settings: Settings) -> tuple[dict[str, Any], int]:
-    """Run standardise on the raw rows (the engine reads the spooled Parquet itself); return the
-    staged tables and the accepted count."""
-    from hotpass.engine import close_backend, open_backend
-    from hotpass.standardise import standardise
-
-    con = open_backend(settings)
-    try:
-        staged = standardise(con.read_parquet(raw_path, table_name="raw"))
-        try:
-            frames = {name: getattr(staged, name).to_pyarrow() for name in STAGED_TABLES}
-            accepted = int(staged.accepted.count().to_pyarrow().as_py())
-        finally:
-            staged.release()
-    finally:
-        close_backend(con)
-    return frames, accepted
-
-
 def _resolve_and_survive(
-    frames: dict[str, Any], settings: Settings, say: Progress, previous_ids: Any | None
+    frames: dict[str, Any],
+    settings: Settings,
+    say: Progress,
+    previous_ids: Any | None,
+    content_keys: Any,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Resolve staged organisations into clusters and build the golden layer.
 
     Returns the export tables and resolution statistics. Review decisions are read from the
-    workspace; ``previous_ids`` is the published record -> org_id registry (None at first).
+    workspace; ``previous_ids`` is the published record -> org_id registry (None at first);
+    ``content_keys`` (source_file, content_key) lets unchanged organisations keep the golden
+    rows of the latest run (:mod:`hotpass.golden_cache`).
     """
     import pyarrow.compute as pc
 
     from hotpass.engine import connect, spark_session
+    from hotpass.golden_cache import GoldenCache, survive_fingerprint
     from hotpass.resolve import load_config, resolve
     from hotpass.resolve.decisions import decisions_path, load_decisions
     from hotpass.resolve.features import organisation_features
@@ -238,6 +226,12 @@ def _resolve_and_survive(
         con.execute(
             "CREATE TEMP TABLE hotpass_final_clusters AS SELECT * FROM hotpass_clusters_arrow"
         )
+        cache = (
+            GoldenCache(settings.workspace / "cache" / "golden", survive_fingerprint())
+            if settings.reuse_golden
+            else None
+        )
+        earlier = cache.load() if cache is not None else None
         say("survive")
         golden = survive(
             con,
@@ -246,10 +240,20 @@ def _resolve_and_survive(
             addresses="hotpass_staged_addresses",
             clusters="hotpass_final_clusters",
             previous_ids=previous_ids,
+            content_keys=content_keys,
+            earlier=earlier,
         )
+        del earlier
+        if golden.reused:
+            say(
+                f"survive: {golden.reused} organisation(s) unchanged since the latest run kept "
+                "their golden rows"
+            )
     finally:
         backend.disconnect()
     _check_nothing_lost(frames, golden)
+    if cache is not None:
+        cache.save(golden)
     tables = {
         "organisations": golden.organisations,
         "contacts": golden.contacts,
@@ -361,21 +365,29 @@ _STAGED_ORDER = {
     "organisations": ["source_file", "sheet", "excel_row"],
     "contacts": ["contact_id"],
     "addresses": ["address_id"],
-    "quarantine": ["source_file", "sheet", "excel_row"],
+    # A row's contacts are quarantined with its row number: the id and rule break the tie.
+    "quarantine": ["source_file", "sheet", "excel_row", "record_id", "rule"],
 }
 
 
 def _standardise_and_check(
     read: RunInputs, settings: Settings, say: Progress, cache: StageCache | None
 ) -> tuple[dict[str, Any], int, dict[str, int]]:
-    """Standardise the freshly ingested files (and cache their rows), add the reused files'
-    rows, enforce the contracts, and check every ingested row is accounted for:
-    (frames, rows accepted, quarantined rows by rule)."""
+    """Standardise the freshly ingested files, enforce the contracts on their rows (and cache
+    the result), add the reused files' rows, and check every ingested row is accounted for:
+    (frames, rows accepted, quarantined rows by rule). Reused rows met the same contracts
+    when they were cached: the contracts check one row at a time, and their code is part of
+    the cache key."""
+    from hotpass.standardise.parallel import standardise_spool
+
     fresh = None
     accepted = 0
     if read.fresh.inputs:
         say("standardise")
-        fresh, accepted = _standardise_frames(read.fresh.raw_path, settings)
+        fresh, accepted = standardise_spool(read.fresh.raw_path, settings, progress=say)
+        say("contracts")
+        fresh, moved = _enforce_contracts(fresh)
+        accepted -= moved
         if cache is not None:
             cache.save(read.fresh, fresh)
     if read.reused:
@@ -389,9 +401,6 @@ def _standardise_and_check(
         name: table.sort_by([(key, "ascending") for key in _STAGED_ORDER[name]]).combine_chunks()
         for name, table in read.staged(STAGED_TABLES, fresh).items()
     }
-    say("contracts")
-    frames, moved = _enforce_contracts(frames)
-    accepted -= moved
     quarantined = frames["quarantine"].num_rows
     if accepted + quarantined != read.rows:
         raise AccountingError(
@@ -495,16 +504,18 @@ def _transform_and_stage(
     started: float,
     ol: StageLineage,
     champion: str | None,
+    stage_fingerprint: str,
 ) -> None:
-    """The write stage after ingest: everything up to the commit on the run branch."""
+    """The write stage after ingest: everything up to the commit on the run branch.
+    ``stage_fingerprint`` is the code fingerprint of ingest and standardise."""
     from hotpass.contracts.golden import arrow_schema
+    from hotpass.golden_cache import content_keys
     from hotpass.lineage import store_dataset
     from hotpass.publish import (
         DATA_PATHS,
         REGISTRY_PATH,
         RUN_FILE,
         WORK_PATHS,
-        encode_parquet,
         read_parquet,
         run_branch,
         stage_run,
@@ -526,7 +537,13 @@ def _transform_and_stage(
             if REGISTRY_PATH in store.ls("main", "registry/")
             else None
         )
-        tables, resolve_stats = _resolve_and_survive(frames, settings, say, previous_ids)
+        tables, resolve_stats = _resolve_and_survive(
+            frames,
+            settings,
+            say,
+            previous_ids,
+            content_keys(ingested.inputs, stage_fingerprint),
+        )
         stage.set(
             organisations=tables["organisations"].num_rows, contacts=tables["contacts"].num_rows
         )
@@ -566,19 +583,20 @@ def _transform_and_stage(
     from hotpass.ingest import RAW_SCHEMA
 
     raw_columns = [f.name for f in RAW_SCHEMA if f.name != "extra"]
-    files = {
-        WORK_PATHS["raw"]: encode_parquet(ingested.raw(raw_columns)),
-        WORK_PATHS["staged_organisations"]: encode_parquet(frames["organisations"]),
-        **{f"staged/{name}.parquet": encode_parquet(frames[name]) for name in STAGED_EXPORTS},
-        REGISTRY_PATH: encode_parquet(tables["organisation_ids"]),
-        RUN_FILE: json.dumps(run_info, indent=2, sort_keys=True).encode() + b"\n",
+    parquet = {
+        WORK_PATHS["raw"]: ingested.raw(raw_columns),
+        WORK_PATHS["staged_organisations"]: frames["organisations"],
+        **{f"staged/{name}.parquet": frames[name] for name in STAGED_EXPORTS},
+        REGISTRY_PATH: tables["organisation_ids"],
     }
+    files = {RUN_FILE: json.dumps(run_info, indent=2, sort_keys=True).encode() + b"\n"}
     say(f"write: the run's tables to branch {run_branch(run_id)}")
     commit = stage_run(
         store,
         run_id=run_id,
         tables=tables,
         files=files,
+        parquet=parquet,
         metadata=_commit_metadata(run_id, ingested.inputs, profile, row_counts, tables),
     )
     ol.store = {"branch": run_branch(run_id), "commit": commit}
@@ -635,10 +653,9 @@ def _write(
     settings.workspace.mkdir(parents=True, exist_ok=True)
     fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
     max_bytes = settings.max_input_mb * 2**20
+    stage_fingerprint = code_fingerprint(fingerprints, max_bytes)
     cache = (
-        StageCache(
-            settings.workspace / "cache" / "inputs", code_fingerprint(fingerprints, max_bytes)
-        )
+        StageCache(settings.workspace / "cache" / "inputs", stage_fingerprint)
         if settings.reuse_staged
         else None
     )
@@ -670,7 +687,16 @@ def _write(
                 for i in ingested.inputs
             ]
             _transform_and_stage(
-                ingested, cache, run_id, settings, profile, say, started, ol, champion
+                ingested,
+                cache,
+                run_id,
+                settings,
+                profile,
+                say,
+                started,
+                ol,
+                champion,
+                stage_fingerprint,
             )
         if cache is not None:
             cache.keep_used()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,13 +99,26 @@ def stage_run(
     tables: Mapping[str, Any],
     files: Mapping[str, bytes],
     metadata: Mapping[str, str],
+    parquet: Mapping[str, Any] | None = None,
 ) -> str:
-    """Write the run's tables (and ``files``: working data, staged rows, registry, run facts)
-    on a fresh branch ``run-<run_id>`` from main and commit them; return the commit id."""
+    """Write the run's tables (and ``files``: run facts; ``parquet``: Arrow tables by path, the
+    working data, staged rows and registry) on a fresh branch ``run-<run_id>`` from main and
+    commit them; return the commit id."""
+    from concurrent.futures import ThreadPoolExecutor
+
     branch = run_branch(run_id)
     _fresh_branch(store, branch)
-    for name, path in DATA_PATHS.items():
-        store.put(branch, path, parquet_bytes(name, tables[name]))
+    # Arrow encodes without the GIL: the tables are encoded side by side, one per core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        encoded = {
+            **{
+                path: pool.submit(parquet_bytes, name, tables[name])
+                for name, path in DATA_PATHS.items()
+            },
+            **{path: pool.submit(encode_parquet, table) for path, table in (parquet or {}).items()},
+        }
+        for path, future in encoded.items():
+            store.put(branch, path, future.result())
     for path, content in files.items():
         store.put(branch, path, content)
     try:

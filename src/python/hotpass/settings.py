@@ -170,10 +170,21 @@ class Settings(_Section):
         description="memory the query engine (DuckDB) holds before it spills to "
         "<workspace>/tmp; the run's peak is about this plus its Arrow tables",
     )
+    standardise_workers: int = Field(
+        default=0,
+        ge=0,
+        description="processes the input files are standardised in (0: one per core); runs "
+        "under 50,000 new rows or of one file use one",
+    )
     reuse_staged: bool = Field(
         default=True,
         description="reuse an earlier run's raw and staged rows for input files unchanged "
         "since (same name, bytes, profiles and code); false parses every input again",
+    )
+    reuse_golden: bool = Field(
+        default=True,
+        description="keep the latest run's golden rows for organisations whose records are "
+        "unchanged since (same records, input files and code); false builds every one again",
     )
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",

@@ -3,11 +3,13 @@
 
 Why this is sound: a file's raw and staged rows depend only on the file (its name, which is in
 every record id, and its bytes), the source profiles, the input size limit and the code of
-ingest and standardise. Children attach to organisations of the same file only, so no other
-file matters. The cache key covers all of these. When a key matches a file of an earlier run,
-that run's rows for the file are reused and the file is not parsed again. Contracts,
-resolution and everything after still run on all rows, as in a full run, so the published
-result is the same (``tests/python/hotpass/test_stage_cache.py`` compares the two).
+ingest, standardise and the contracts (which check one row at a time). Children attach to
+organisations of the same file only, so no other file matters. The cache key covers all of
+these. When a key matches a file of an earlier run, that run's rows for the file, as they
+left the contracts, are reused and the file is not parsed again. Resolution and everything
+after still run on all rows (survivorship keeps unchanged organisations:
+:mod:`hotpass.golden_cache`), so the published result is the same
+(``tests/python/hotpass/test_stage_cache.py`` compares the two).
 
 Entries live in ``<workspace>/cache/inputs/<key>/``. After each run, only the entries for
 that run's inputs are kept.
@@ -35,20 +37,21 @@ from hotpass import __version__
 from hotpass.ingest import IngestResult, InputSummary
 from hotpass.ingest.readers import file_sha256
 
-__all__ = ["ReusedInput", "RunInputs", "StageCache", "code_fingerprint"]
+__all__ = ["ReusedInput", "RunInputs", "StageCache", "code_fingerprint", "code_walk", "input_key"]
 
 # The code a file's staged rows depend on (module docstring).
-_CODE = ("hotpass.ingest", "hotpass.standardise", "hotpass.profiles")
+_CODE = ("hotpass.ingest", "hotpass.standardise", "hotpass.profiles", "hotpass.contracts")
 _DONE = "input.json"  # written last: an entry without it is incomplete and ignored
 
 
-def _walk(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+def code_walk(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    """(name, bytes) of every source and YAML file of a package, for code fingerprints."""
     found = []
     for item in root.iterdir():
         name = f"{prefix}/{item.name}"
         if item.is_dir():
             if item.name != "__pycache__":
-                found.extend(_walk(item, name))
+                found.extend(code_walk(item, name))
         elif item.name.endswith((".py", ".yaml", ".yml")):
             found.append((name, item.read_bytes()))
     return found
@@ -58,11 +61,16 @@ def code_fingerprint(profiles: Sequence[str], max_bytes: int) -> str:
     """A digest of the ingest/standardise code, the profiles (as JSON) and the size limit."""
     digest = hashlib.sha256(f"{__version__}\0{max_bytes}\0".encode())
     for package in _CODE:
-        for name, data in sorted(_walk(resources.files(package), package)):
+        for name, data in sorted(code_walk(resources.files(package), package)):
             digest.update(name.encode() + b"\0" + data + b"\0")
     for profile in sorted(profiles):
         digest.update(profile.encode() + b"\0")
     return digest.hexdigest()
+
+
+def input_key(fingerprint: str, name: str, sha256: str) -> str:
+    """The key of one input file's rows: the code fingerprint, its name and its bytes."""
+    return hashlib.sha256(f"{fingerprint}\0{name}\0{sha256}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,7 @@ class StageCache:
         self.used: set[str] = set()
 
     def _key(self, path: Path, sha256: str) -> str:
-        text = f"{self.fingerprint}\0{path.name}\0{sha256}"
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        return input_key(self.fingerprint, path.name, sha256)
 
     def find(self, paths: Sequence[Path]) -> dict[Path, ReusedInput]:
         """The inputs the cache holds, by path. Missing or unreadable files are left to ingest,
@@ -108,7 +115,7 @@ class StageCache:
 
     def save(self, ingested: IngestResult, frames: dict[str, pa.Table]) -> None:
         """Store each freshly ingested file's raw and staged rows (``frames`` are the staged
-        tables standardise made from ``ingested``, before contracts)."""
+        tables standardise made from ``ingested``, after the contracts)."""
         if not ingested.inputs:
             return
         self.root.mkdir(parents=True, exist_ok=True)

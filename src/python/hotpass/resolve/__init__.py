@@ -21,6 +21,11 @@ from typing import Any
 from hotpass.resolve.config import ResolveConfig, builtin_configs, load_config
 from hotpass.resolve.decisions import PairDecision, pair_id
 
+# Published probabilities and weights are rounded: Splink's training sums in parallel, so the
+# last bits differ between runs of the same records, and the same inputs must publish the
+# same bytes.
+DIGITS = 6
+
 __all__ = [
     "Resolution",
     "ResolveConfig",
@@ -336,8 +341,9 @@ def resolve(
         for c in context
     )
     links = con.sql(
-        """SELECT e.unique_id_l AS left_record_id, e.unique_id_r AS right_record_id,
-                  e.rule, e.match_probability, s.match_weight, s.evidence,
+        f"""SELECT e.unique_id_l AS left_record_id, e.unique_id_r AS right_record_id,
+                  e.rule, round(e.match_probability, {DIGITS}) AS match_probability,
+                  round(s.match_weight, {DIGITS}) AS match_weight, s.evidence,
                   CASE WHEN g.unique_id_l IS NOT NULL THEN 'guarded'
                        WHEN a.cluster_id = b.cluster_id THEN 'linked'
                        ELSE 'split' END AS status
@@ -360,7 +366,9 @@ def resolve(
                 FROM hotpass_guarded g LEFT JOIN hotpass_scored s USING (unique_id_l, unique_id_r)
             )
             SELECT c.unique_id_l AS left_record_id, c.unique_id_r AS right_record_id,
-                   c.match_probability, c.match_weight, c.reason, c.evidence, {side_by_side}
+                   round(c.match_probability, {DIGITS}) AS match_probability,
+                   round(c.match_weight, {DIGITS}) AS match_weight, c.reason, c.evidence,
+                   {side_by_side}
             FROM candidates c
             JOIN {table} l ON l.unique_id = c.unique_id_l
             JOIN {table} r ON r.unique_id = c.unique_id_r
@@ -370,7 +378,7 @@ def resolve(
               AND NOT EXISTS (
                   SELECT 1 FROM hotpass_decisions d
                   WHERE d.unique_id_l = c.unique_id_l AND d.unique_id_r = c.unique_id_r)
-            ORDER BY c.match_probability DESC NULLS LAST, 1, 2"""
+            ORDER BY round(c.match_probability, {DIGITS}) DESC NULLS LAST, 1, 2"""
     ).to_arrow_table()
     ids = [
         pair_id(a, b)

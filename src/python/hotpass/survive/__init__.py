@@ -77,12 +77,15 @@ SENIORITY = """CASE
 
 @dataclass
 class Golden:
-    """Arrow tables of the golden layer and the record -> org_id map."""
+    """Arrow tables of the golden layer and the record -> org_id map; ``members``
+    (org_id, record_id, content_key) when survive was given content keys."""
 
     organisations: Any
     contacts: Any
     addresses: Any
     record_org_ids: Any
+    members: Any = None
+    reused: int = 0  # organisations whose rows came from ``earlier``
 
 
 def _groups(con: Any) -> None:
@@ -167,9 +170,8 @@ def _golden_organisations(con: Any) -> Any:
         f"any_value(f.value) FILTER (WHERE f.field = '{column}') AS {column}"
         for column in DATE_FACTS
     )
-    return (
-        con.sql(
-            f"""WITH fields AS (
+    return con.sql(
+        f"""WITH fields AS (
             SELECT g.group_id, {singles}, {multis},
                 {dates},
                 -- Lists are sorted after aggregating (here by field: unique per group),
@@ -208,10 +210,7 @@ def _golden_organisations(con: Any) -> Any:
         FROM hotpass_groups g JOIN fields f USING (group_id) JOIN dnc d USING (group_id)
         LEFT JOIN fields p ON p.group_id = g.parent_org_id
         LEFT JOIN dnc pd ON pd.group_id = g.parent_org_id"""
-        )
-        .to_arrow_table()
-        .sort_by("org_id")
-    )
+    ).to_arrow_table()
 
 
 def _golden_contacts(con: Any) -> Any:
@@ -263,9 +262,8 @@ def _golden_contacts(con: Any) -> Any:
         "CREATE OR REPLACE TEMP TABLE hotpass_contact_candidates AS " + " UNION ALL ".join(parts)
     )
     survive_fields(con, "hotpass_contact_candidates", "hotpass_contact_fields")
-    return (
-        con.sql(
-            f"""WITH people AS (
+    return con.sql(
+        f"""WITH people AS (
             SELECT k.cluster_id, min(c.org_id) AS org_id,
                    bool_or(c.do_not_contact) AS do_not_contact,
                    bool_and(c.placeholder) AS placeholder,
@@ -311,10 +309,45 @@ def _golden_contacts(con: Any) -> Any:
                    contact_id) = 1 AS is_primary,
                source_contacts, source_records, provenance
         FROM eligible"""
-        )
-        .to_arrow_table()
-        .sort_by([("org_id", "ascending"), ("contact_id", "ascending")])
+    ).to_arrow_table()
+
+
+def _unchanged(con: Any, earlier: Golden) -> Any:
+    """Org ids whose members and their content keys are what they were in ``earlier``; the
+    records of every other organisation stay in ``hotpass_record_org``."""
+    con.register("hotpass_earlier_members", earlier.members)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_changed AS
+        SELECT org_id FROM (SELECT * FROM hotpass_members_now
+                            EXCEPT SELECT * FROM hotpass_earlier_members)
+        UNION
+        SELECT org_id FROM (SELECT * FROM hotpass_earlier_members
+                            EXCEPT SELECT * FROM hotpass_members_now)"""
     )
+    kept = con.sql(
+        """SELECT DISTINCT org_id FROM hotpass_members_now
+           WHERE org_id NOT IN (SELECT org_id FROM hotpass_changed)"""
+    ).to_arrow_table()
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_record_org AS
+        SELECT * FROM hotpass_record_org WHERE org_id IN (SELECT org_id FROM hotpass_changed)"""
+    )
+    con.unregister("hotpass_earlier_members")
+    return kept.column("org_id")
+
+
+def _with_earlier(built: Any, earlier: Any, groups: Any, keys: list[str]) -> Any:
+    """``built`` plus the rows of ``earlier`` whose ``org_id`` is one of ``groups``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    reused = earlier.filter(pc.is_in(earlier.column("org_id"), value_set=groups))
+    return _finish(pa.concat_tables([built, reused.cast(built.schema)]), keys)
+
+
+def _finish(table: Any, keys: list[str]) -> Any:
+    # One chunk in a fixed order whichever way the rows were made: Parquet bytes follow both.
+    return table.sort_by([(key, "ascending") for key in keys]).combine_chunks()
 
 
 def survive(
@@ -325,14 +358,38 @@ def survive(
     addresses: str,
     clusters: str,
     previous_ids: Any | None = None,
+    content_keys: Any | None = None,
+    earlier: Golden | None = None,
 ) -> Golden:
     """Build the golden layer from staged DuckDB tables and ``clusters`` (unique_id,
-    cluster_id). ``previous_ids`` (Arrow: record_id, org_id) keeps ids stable across runs."""
+    cluster_id). ``previous_ids`` (Arrow: record_id, org_id) keeps ids stable across runs.
+
+    ``content_keys`` (Arrow: source_file, content_key) says what each input file's rows depend
+    on; the result then carries ``members``. With ``earlier`` (an earlier run's result with
+    members), an organisation whose members and their keys are unchanged keeps its earlier
+    rows (with its sites, contacts and addresses) and only the others are built
+    (:mod:`hotpass.golden_cache`)."""
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW hotpass_survive_orgs AS SELECT * FROM {organisations}"
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW hotpass_survive_contacts AS SELECT * FROM {contacts}")
     assign_org_ids(con, clusters, previous_ids, out="hotpass_record_org")
+    record_org_ids = con.sql(
+        "SELECT record_id, org_id FROM hotpass_record_org ORDER BY record_id"
+    ).to_arrow_table()
+    members = kept = None
+    if content_keys is not None:
+        con.register("hotpass_content_keys", content_keys)
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE hotpass_members_now AS
+            SELECT r.org_id, r.record_id, k.content_key FROM hotpass_record_org r
+            JOIN hotpass_survive_orgs o USING (record_id)
+            JOIN hotpass_content_keys k USING (source_file)"""
+        )
+        con.unregister("hotpass_content_keys")
+        members = con.sql("SELECT * FROM hotpass_members_now").to_arrow_table()
+        if earlier is not None and earlier.members is not None:
+            kept = _unchanged(con, earlier)
     _groups(con)
     _organisation_candidates(con)
     survive_fields(con, "hotpass_org_candidates", "hotpass_org_fields")
@@ -340,9 +397,32 @@ def survive(
     golden_contacts = _golden_contacts(con)
     golden_addresses = con.sql(
         f"""SELECT h.group_id AS org_id, a.* FROM {addresses} a
-            JOIN hotpass_home h ON h.record_id = a.org_record_id ORDER BY a.address_id"""
+            JOIN hotpass_home h ON h.record_id = a.org_record_id"""
     ).to_arrow_table()
-    record_org_ids = con.sql(
-        "SELECT record_id, org_id FROM hotpass_record_org ORDER BY record_id"
-    ).to_arrow_table()
-    return Golden(golden_orgs, golden_contacts, golden_addresses, record_org_ids)
+    if kept is not None and earlier is not None:
+        import pyarrow.compute as pc
+
+        # An organisation's own row and its sites' rows; contacts and addresses hang on either.
+        roots = pc.coalesce(
+            earlier.organisations.column("parent_org_id"), earlier.organisations.column("org_id")
+        )
+        groups = earlier.organisations.column("org_id").filter(pc.is_in(roots, value_set=kept))
+        golden_orgs = _with_earlier(golden_orgs, earlier.organisations, groups, ["org_id"])
+        golden_contacts = _with_earlier(
+            golden_contacts, earlier.contacts, groups, ["org_id", "contact_id"]
+        )
+        golden_addresses = _with_earlier(
+            golden_addresses, earlier.addresses, groups, ["address_id"]
+        )
+    else:
+        golden_orgs = _finish(golden_orgs, ["org_id"])
+        golden_contacts = _finish(golden_contacts, ["org_id", "contact_id"])
+        golden_addresses = _finish(golden_addresses, ["address_id"])
+    return Golden(
+        golden_orgs,
+        golden_contacts,
+        golden_addresses,
+        record_org_ids,
+        members,
+        reused=0 if kept is None else len(kept),
+    )
