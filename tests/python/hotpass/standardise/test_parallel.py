@@ -43,6 +43,7 @@ def test_every_file_lands_in_one_group_and_the_groups_are_balanced(
 def test_worker_processes_give_the_rows_of_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert len(SAMPLES) > 1, "the samples are a dependency of this test (BUILD)"
     ingested = ingest(SAMPLES, profile=None, profiles=builtin_profiles(), spool=tmp_path)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 0)
     results = {}
