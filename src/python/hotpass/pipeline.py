@@ -507,7 +507,8 @@ def _transform_and_stage(
     stage_fingerprint: str,
 ) -> None:
     """The write stage after ingest: everything up to the commit on the run branch.
-    ``stage_fingerprint`` is the code fingerprint of ingest and standardise."""
+    ``stage_fingerprint`` is the stage cache's key of the code, profiles and size limit
+    (:func:`hotpass.stage_cache.code_fingerprint`)."""
     from hotpass.contracts.golden import arrow_schema
     from hotpass.golden_cache import content_keys
     from hotpass.lineage import store_dataset

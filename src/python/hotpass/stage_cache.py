@@ -58,7 +58,8 @@ def code_walk(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
 
 
 def code_fingerprint(profiles: Sequence[str], max_bytes: int) -> str:
-    """A digest of the ingest/standardise code, the profiles (as JSON) and the size limit."""
+    """A digest of the ingest, standardise, profile and contract code, the profiles (as JSON)
+    and the size limit."""
     digest = hashlib.sha256(f"{__version__}\0{max_bytes}\0".encode())
     for package in _CODE:
         for name, data in sorted(code_walk(resources.files(package), package)):
