@@ -34,7 +34,8 @@ from hotpass.survive import Golden
 
 __all__ = ["GoldenCache", "content_keys", "survive_fingerprint"]
 
-_TABLES = ("organisations", "contacts", "addresses", "record_org_ids", "members")
+# The record -> org_id map is not stored: members holds it.
+_TABLES = ("organisations", "contacts", "addresses", "members")
 _DONE = "golden.json"  # written last: an entry without it is incomplete and ignored
 
 
@@ -77,7 +78,7 @@ class GoldenCache:
         for name in _TABLES:
             with pa.ipc.open_file(self._entry / f"{name}.arrow") as reader:
                 tables[name] = reader.read_all()
-        return Golden(**tables)
+        return Golden(**tables, record_org_ids=tables["members"].select(["record_id", "org_id"]))
 
     def save(self, golden: Golden) -> None:
         """Replace the entry with ``golden`` (which must carry ``members``)."""

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 Status = Literal["staged", "published", "blocked", "failed"]
 # The progress note of an input whose rows come from the stage cache (hotpass.stage_cache).
 REUSED_NOTE = "unchanged since an earlier run, its rows are reused"
-STAGED_TABLES = ("organisations", "contacts", "addresses", "quarantine")
 EXPORT_TABLES = (
     "organisations",
     "contacts",
@@ -200,6 +199,7 @@ def _resolve_and_survive(
     from hotpass.resolve import load_config, resolve
     from hotpass.resolve.decisions import decisions_path, load_decisions
     from hotpass.resolve.features import organisation_features
+    from hotpass.standardise.parallel import TABLES
     from hotpass.survive import survive
 
     config = load_config("organisations")
@@ -207,7 +207,7 @@ def _resolve_and_survive(
     backend = connect(settings.workspace, memory_mb=settings.engine_memory_mb)
     con = backend.con
     try:
-        for name in STAGED_TABLES:
+        for name in TABLES:
             # Scanned where they are (Arrow, zero copy): a DuckDB copy of a million staged
             # rows took memory survivorship then had to spill.
             con.register(f"hotpass_staged_{name}", frames[name])
@@ -378,13 +378,13 @@ def _standardise_and_check(
     (frames, rows accepted, quarantined rows by rule). Reused rows met the same contracts
     when they were cached: the contracts check one row at a time, and their code is part of
     the cache key."""
-    from hotpass.standardise.parallel import standardise_spool
+    from hotpass.standardise.parallel import TABLES, standardise_spool
 
     fresh = None
     accepted = 0
     if read.fresh.inputs:
         say("standardise")
-        fresh, accepted = standardise_spool(read.fresh.raw_path, settings, progress=say)
+        fresh, accepted = standardise_spool(read.fresh, settings, progress=say)
         say("contracts")
         fresh, moved = _enforce_contracts(fresh)
         accepted -= moved
@@ -399,7 +399,7 @@ def _standardise_and_check(
     # must publish the same bytes as the run that made them.
     frames = {
         name: table.sort_by([(key, "ascending") for key in _STAGED_ORDER[name]]).combine_chunks()
-        for name, table in read.staged(STAGED_TABLES, fresh).items()
+        for name, table in read.staged(TABLES, fresh).items()
     }
     quarantined = frames["quarantine"].num_rows
     if accepted + quarantined != read.rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pyarrow.parquet as pq
 
 from hotpass.pipeline import RunSummary, refine
 from hotpass.settings import load_settings
+from hotpass.store import LocalStore
 
 SAMPLES = sorted(Path("samples").glob("*.xlsx")) + sorted(Path("samples").glob("*.csv"))
 
@@ -39,6 +41,17 @@ def refine_into(workspace: Path, inputs: list[Path] | None = None) -> Run:
     export = workspace / "export"
     summary = refine(inputs or SAMPLES, settings=settings, export_dir=export)
     return Run(summary, workspace, export)
+
+
+def main_data_digests(workspace: Path) -> dict[str, str]:
+    """Path -> sha256 of every file on the store's main outside ``reports/`` (which hold run
+    timings): two runs that should publish the same data must agree on all of them."""
+    store = LocalStore(workspace / "store")
+    return {
+        path: hashlib.sha256(store.get("main", path)).hexdigest()
+        for path in store.ls("main")
+        if not path.startswith("reports/")
+    }
 
 
 def write_broken_source(path: Path) -> None:

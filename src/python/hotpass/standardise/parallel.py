@@ -15,11 +15,14 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from hotpass.settings import Settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hotpass.ingest import IngestResult
 
 __all__ = ["PARALLEL_MIN_ROWS", "TABLES", "file_groups", "standardise_spool"]
 
@@ -64,6 +67,8 @@ def _standardise(
 def _worker(raw_path: Path, files: list[str], settings: Settings, out: Path) -> int:
     """In a worker process: standardise ``files`` and leave the tables in ``out`` (Arrow IPC,
     which keeps the exact types); return the accepted count."""
+    import pyarrow as pa
+
     frames, accepted = _standardise(raw_path, files, settings)
     for name, table in frames.items():
         with pa.ipc.new_file(out / f"{name}.arrow", table.schema) as writer:
@@ -71,23 +76,22 @@ def _worker(raw_path: Path, files: list[str], settings: Settings, out: Path) -> 
     return accepted
 
 
-def _rows_by_file(raw_path: Path) -> dict[str, int]:
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    counts = pc.value_counts(pq.read_table(raw_path, columns=["source_file"])["source_file"])
-    return {item["values"]: item["counts"] for item in counts.to_pylist()}
-
-
 def standardise_spool(
-    raw_path: Path, settings: Settings, *, progress: Callable[[str], None] | None = None
+    ingested: IngestResult, settings: Settings, *, progress: Callable[[str], None] | None = None
 ) -> tuple[dict[str, pa.Table], int]:
-    """The staged tables (:data:`TABLES`) of the raw rows in ``raw_path`` and how many raw rows
-    were accepted. Files go to ``settings.standardise_workers`` processes (0: one per core)
-    when the run is large enough (module docstring)."""
+    """The staged tables (:data:`TABLES`) of the raw rows ``ingested`` spooled and how many raw
+    rows were accepted. Files go to ``settings.standardise_workers`` processes (0: one per
+    core) when the run is large enough (module docstring)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    rows_by_file = _rows_by_file(raw_path)
+    import pyarrow as pa
+
+    raw_path = ingested.raw_path
+    rows_by_file = {
+        Path(summary.path).name: summary.rows_ingested
+        for summary in ingested.inputs
+        if summary.rows_ingested
+    }
     workers = settings.standardise_workers or os.cpu_count() or 1
     if (
         settings.engine != "duckdb"  # Spark spreads the work itself

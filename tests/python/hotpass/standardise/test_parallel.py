@@ -53,9 +53,7 @@ def test_worker_processes_give_the_rows_of_one_process(
             environ={},
             overrides={"workspace": tmp_path / "ws", "standardise_workers": workers},
         )
-        results[workers] = parallel.standardise_spool(
-            ingested.raw_path, settings, progress=messages.append
-        )
+        results[workers] = parallel.standardise_spool(ingested, settings, progress=messages.append)
     assert messages == [f"standardise: {len(SAMPLES)} input(s) over 2 processes"]
     (one, accepted_one), (two, accepted_two) = results[1], results[2]
     assert accepted_one == accepted_two > 0
