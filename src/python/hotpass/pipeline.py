@@ -222,6 +222,7 @@ def _resolve_and_survive(
             progress=say,
             spark=spark_session(settings),
         )
+        con.execute(f"DROP TABLE {features}")
         con.register("hotpass_clusters_arrow", resolution.clusters)
         con.execute(
             "CREATE TEMP TABLE hotpass_final_clusters AS SELECT * FROM hotpass_clusters_arrow"

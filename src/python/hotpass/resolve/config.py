@@ -85,6 +85,12 @@ class ResolveConfig(_Model):
     )
     seed: int = 42
     max_pairs_for_u: int = Field(default=1_000_000, ge=1000)
+    max_records_for_training: int = Field(
+        default=250_000,
+        ge=1000,
+        description="larger tables train on a fixed hash sample of about this many records"
+        " (every record is still scored); EM's cost grows with the square of a block's size",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ResolveConfig:

@@ -246,6 +246,33 @@ def _pairs_in_duckdb(con: Any, predictions: Any, spark: Any | None) -> str:
     return "hotpass_spark_pairs"
 
 
+def _training_sample(con: Any, table: str, config: ResolveConfig, rows: int) -> int:
+    """Table hotpass_training: about ``max_records_for_training`` records of ``table``, chosen
+    by a hash of the record id (the same records whatever the row order); returns its size.
+
+    Every pair of two sampled records is kept, so the blocked pairs EM sees are a uniform
+    sample of all blocked pairs and the estimated m, u and match rate keep their meaning."""
+    cut = int(1_000_000 * config.max_records_for_training / rows)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE hotpass_training AS SELECT * FROM {table}
+            WHERE hash(unique_id || '|{config.seed}') % 1000000 < {cut}"""
+    )
+    return int(con.execute("SELECT count(*) FROM hotpass_training").fetchall()[0][0])
+
+
+def drop_splink_tables(con: Any) -> None:
+    """Drop what Splink and training left in DuckDB (blocked pairs, comparison vectors,
+    predictions, term frequencies, the sample). Call it once the scored pairs are copied out:
+    at a million records these tables hold memory survivorship needs next."""
+    leftovers = con.execute(
+        """SELECT table_name FROM duckdb_tables()
+           WHERE starts_with(table_name, '__splink__') OR starts_with(table_name, 'hotpass_tf_')
+              OR table_name IN ('hotpass_training', 'hotpass_no_pairs', 'hotpass_spark_pairs')"""
+    ).fetchall()
+    for (table,) in leftovers:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
 def train_and_score(
     con: Any, table: str, config: ResolveConfig, *, spark: Any | None = None
 ) -> tuple[str, dict[str, Any], list[str]]:
@@ -259,12 +286,18 @@ def train_and_score(
     logging.getLogger("splink").setLevel(logging.ERROR)
     dialect = "duckdb" if spark is None else "spark"
     db, frame = _splink_frame(con, table, spark)
-    linker = Linker(frame, settings_for(config, dialect), log_level=logging.ERROR)
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    notes: list[str] = []
     if rows < 2:  # noqa: PLR2004 - a pair needs two records
+        linker = Linker(frame, settings_for(config, dialect), log_level=logging.ERROR)
         untrained = linker.misc.save_model_to_json()
         return _empty_pairs(con, untrained), untrained, [f"{rows} record(s): nothing to compare"]
-    notes: list[str] = []
+    training_frame, training_rows = frame, rows
+    if rows > config.max_records_for_training:
+        training_rows = _training_sample(con, table, config, rows)
+        training_frame = _splink_frame(con, "hotpass_training", spark)[1]
+        notes.append(f"trained on a hash sample of {training_rows} of {rows} records")
+    linker = Linker(training_frame, settings_for(config, dialect), log_level=logging.ERROR)
     for name, step in training_steps(linker, config):
         try:
             step()
@@ -279,7 +312,7 @@ def train_and_score(
     model = _corrected(
         model,
         lam,
-        min(float(config.max_pairs_for_u), rows * (rows - 1) / 2),
+        min(float(config.max_pairs_for_u), training_rows * (training_rows - 1) / 2),
         correct_u=config.correct_u_for_duplicates,
         false_share=config.false_agreement_share,
     )
