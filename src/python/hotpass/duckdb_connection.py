@@ -17,3 +17,10 @@ def quiet_duckdb() -> Any:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def drop_tables(con: Any, *tables: str) -> None:
+    """Drop working tables (those that exist) as soon as they are used up: DuckDB keeps a
+    table's buffers until then, and at a million records they set a run's peak memory."""
+    for table in tables:
+        con.execute('DROP TABLE IF EXISTS "' + table.replace('"', '""') + '"')

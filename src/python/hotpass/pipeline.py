@@ -194,6 +194,7 @@ def _resolve_and_survive(
     """
     import pyarrow.compute as pc
 
+    from hotpass.duckdb_connection import drop_tables
     from hotpass.engine import connect, spark_session
     from hotpass.golden_cache import GoldenCache, survive_fingerprint
     from hotpass.resolve import load_config, resolve
@@ -222,7 +223,7 @@ def _resolve_and_survive(
             progress=say,
             spark=spark_session(settings),
         )
-        con.execute(f"DROP TABLE {features}")
+        drop_tables(con, features)
         con.register("hotpass_clusters_arrow", resolution.clusters)
         con.execute(
             "CREATE TEMP TABLE hotpass_final_clusters AS SELECT * FROM hotpass_clusters_arrow"

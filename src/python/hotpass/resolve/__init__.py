@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotpass.duckdb_connection import drop_tables
 from hotpass.resolve.config import ResolveConfig, builtin_configs, load_config
 from hotpass.resolve.decisions import PairDecision, pair_id
 
@@ -145,7 +146,7 @@ def connected_components(con: Any, nodes: str, edges: str, out: str) -> None:
             FROM hotpass_cc_ids JOIN hotpass_cc_labels USING (node)"""
     )
     con.unregister("hotpass_cc_labels")
-    con.execute("DROP TABLE hotpass_cc_ids")
+    drop_tables(con, "hotpass_cc_ids")
 
 
 class _UnionFind:
@@ -423,8 +424,7 @@ def resolve(
     clusters = con.sql(
         "SELECT unique_id, cluster_id FROM hotpass_clusters ORDER BY unique_id"
     ).to_arrow_table()
-    for working in WORKING_TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {working}")
+    drop_tables(con, *WORKING_TABLES)
     return Resolution(
         clusters=clusters, links=links, review=review, seconds=seconds, model=model, notes=notes
     )

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from hotpass.duckdb_connection import drop_tables
 from hotpass.resolve.config import ComparisonSpec, ResolveConfig
 
 M_FLOOR = 0.01
@@ -269,8 +270,7 @@ def drop_splink_tables(con: Any) -> None:
            WHERE starts_with(table_name, '__splink__') OR starts_with(table_name, 'hotpass_tf_')
               OR table_name IN ('hotpass_training', 'hotpass_no_pairs', 'hotpass_spark_pairs')"""
     ).fetchall()
-    for (table,) in leftovers:
-        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+    drop_tables(con, *(table for (table,) in leftovers))
 
 
 def train_and_score(
@@ -287,11 +287,11 @@ def train_and_score(
     dialect = "duckdb" if spark is None else "spark"
     db, frame = _splink_frame(con, table, spark)
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    notes: list[str] = []
     if rows < 2:  # noqa: PLR2004 - a pair needs two records
         linker = Linker(frame, settings_for(config, dialect), log_level=logging.ERROR)
         untrained = linker.misc.save_model_to_json()
         return _empty_pairs(con, untrained), untrained, [f"{rows} record(s): nothing to compare"]
+    notes: list[str] = []
     training_frame, training_rows = frame, rows
     if rows > config.max_records_for_training:
         training_rows = _training_sample(con, table, config, rows)

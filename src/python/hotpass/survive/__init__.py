@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hotpass.duckdb_connection import drop_tables
 from hotpass.resolve import connected_components
 from hotpass.survive.fields import survive_fields
 from hotpass.survive.ids import assign_org_ids
@@ -262,8 +263,13 @@ def _golden_contacts(con: Any) -> Any:
         "CREATE OR REPLACE TEMP TABLE hotpass_contact_candidates AS " + " UNION ALL ".join(parts)
     )
     survive_fields(con, "hotpass_contact_candidates", "hotpass_contact_fields")
-    _drop(con, "hotpass_contact_candidates", "hotpass_ranked", "hotpass_contact_edges")
-    _drop(con, "hotpass_contact_nodes")
+    drop_tables(
+        con,
+        "hotpass_contact_candidates",
+        "hotpass_ranked",
+        "hotpass_contact_edges",
+        "hotpass_contact_nodes",
+    )
     return con.sql(
         f"""WITH people AS (
             SELECT k.cluster_id, min(c.org_id) AS org_id,
@@ -312,13 +318,6 @@ def _golden_contacts(con: Any) -> Any:
                source_contacts, source_records, provenance
         FROM eligible"""
     ).to_arrow_table()
-
-
-def _drop(con: Any, *tables: str) -> None:
-    """Drop working tables as soon as they are used up. DuckDB keeps a table's buffers until
-    then, and at a million records they and the Arrow results together set the run's peak."""
-    for table in tables:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _unchanged(con: Any, earlier: Golden) -> Any:
@@ -402,17 +401,25 @@ def survive(
     _groups(con)
     _organisation_candidates(con)
     survive_fields(con, "hotpass_org_candidates", "hotpass_org_fields")
-    _drop(con, "hotpass_org_candidates", "hotpass_ranked")
+    drop_tables(con, "hotpass_org_candidates", "hotpass_ranked")
     golden_orgs = _golden_organisations(con)
-    _drop(con, "hotpass_org_fields")
+    drop_tables(con, "hotpass_org_fields")
     golden_contacts = _golden_contacts(con)
-    _drop(con, "hotpass_contact_in", "hotpass_contact_fields", "hotpass_contact_clusters")
+    drop_tables(con, "hotpass_contact_in", "hotpass_contact_fields", "hotpass_contact_clusters")
     golden_addresses = con.sql(
         f"""SELECT h.group_id AS org_id, a.* FROM {addresses} a
             JOIN hotpass_home h ON h.record_id = a.org_record_id"""
     ).to_arrow_table()
-    _drop(con, "hotpass_groups", "hotpass_home", "hotpass_members", "hotpass_sites")
-    _drop(con, "hotpass_record_org", "hotpass_members_now", "hotpass_changed")
+    drop_tables(
+        con,
+        "hotpass_groups",
+        "hotpass_home",
+        "hotpass_members",
+        "hotpass_sites",
+        "hotpass_record_org",
+        "hotpass_members_now",
+        "hotpass_changed",
+    )
     # Sorted only now: DuckDB's working tables are gone, so the sorted copies do not meet them.
     if kept is not None and earlier is not None:
         import pyarrow.compute as pc
