@@ -10,19 +10,21 @@ were; the run's branch keeps the data and the verdict for review.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from hotpass import __version__
 from hotpass.errors import HotpassError
+from hotpass.faults import crash_point
 from hotpass.locking import LockTimeout, exclusive
 from hotpass.settings import Settings
 from hotpass.telemetry import telemetry
@@ -304,9 +306,13 @@ def _check_nothing_lost(frames: dict[str, Any], golden: Any) -> None:
         )
 
 
+_EXPORT_STAGING = ".hotpass-export-"
+
+
 def _write_exports(store: VersionedStore, ref: str, export_dir: Path) -> dict[str, str]:
     """Copy the published tables, staged rows and report at ``ref`` byte for byte into the
-    export directory: written beside it first, then moved in, so readers never see a mix.
+    export directory: written beside it first, then moved in file by file (a run killed while
+    moving leaves a mix, which the next run's export replaces; main is already whole).
 
     The golden and resolution tables go to the top; the standardised rows they were built
     from go to ``staged/`` (reviewers compare the two); report, gate results and Data Docs too.
@@ -319,7 +325,9 @@ def _write_exports(store: VersionedStore, ref: str, export_dir: Path) -> dict[st
     wanted.pop("run.json", None)
     outputs: dict[str, str] = {}
     export_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".hotpass-", dir=export_dir.parent))
+    for leftover in export_dir.parent.glob(f"{_EXPORT_STAGING}*"):  # of a killed run
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=_EXPORT_STAGING, dir=export_dir.parent))
     try:
         for relative, path in wanted.items():
             target = staging / relative
@@ -330,6 +338,7 @@ def _write_exports(store: VersionedStore, ref: str, export_dir: Path) -> dict[st
             target = export_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / relative, target)
+            crash_point("export.moving")
         for name in EXPORT_TABLES:
             outputs[name] = str(export_dir / f"{name}.parquet")
         for name in STAGED_EXPORTS:
@@ -451,16 +460,28 @@ def refine(
         ContractError, AccountingError: a bug; nothing is written.
     """
     say = progress or (lambda _message: None)
+    with workspace_turn(settings, say):
+        return _refine(inputs, settings, profile, export_dir, say, republish)
+
+
+@contextlib.contextmanager
+def workspace_turn(settings: Settings, say: Progress) -> Iterator[None]:
+    """Hold the workspace's run lock: refines and ``hotpass version revert`` take turns, so
+    concurrent ones happen in some serial order, never interleaved (a revert landing between
+    a run's branch and its merge would otherwise make the merge conflict).
+
+    Raises:
+        WorkspaceBusy: another holder kept the lock for ``RUN_LOCK_WAIT_S``.
+    """
+    waiting = "waiting: another refine or revert is running in this workspace"
     try:
         with exclusive(
-            settings.workspace / RUN_LOCK,
-            timeout=RUN_LOCK_WAIT_S,
-            on_wait=lambda: say("waiting: another refine is running in this workspace"),
+            settings.workspace / RUN_LOCK, timeout=RUN_LOCK_WAIT_S, on_wait=lambda: say(waiting)
         ):
-            return _refine(inputs, settings, profile, export_dir, say, republish)
+            yield
     except LockTimeout:
         raise WorkspaceBusy(
-            f"another refine held {settings.workspace} for {RUN_LOCK_WAIT_S:g} s; nothing was "
+            f"another run held {settings.workspace} for {RUN_LOCK_WAIT_S:g} s; nothing was "
             "changed: try again when it has finished"
         ) from None
 

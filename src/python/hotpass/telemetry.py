@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotpass import __version__
+from hotpass.faults import crash_point
 from hotpass.settings import Settings
 
 OTLP_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -84,6 +85,9 @@ class Telemetry:
     def stage(self, name: str, **attributes: Attribute) -> Iterator[Stage]:
         """A span ``hotpass.<name>`` (a child of the current one) and a duration sample."""
         stage = Stage(name)
+        # Every stage starts and ends here, so the crash-safety tests can kill a run at each
+        # boundary (hotpass.faults; a no-op outside those tests).
+        crash_point(f"{name}.start")
         started = time.perf_counter()
         if self._tracer is None:
             try:
@@ -92,6 +96,7 @@ class Telemetry:
             finally:
                 stage.seconds = time.perf_counter() - started
                 self._duration(name, stage.seconds)
+            crash_point(f"{name}.end")
             return
         with self._tracer.start_as_current_span(f"hotpass.{name}") as span:
             stage.span = span
@@ -102,6 +107,7 @@ class Telemetry:
                 stage.seconds = time.perf_counter() - started
                 span.set_attribute("hotpass.seconds", round(stage.seconds, 3))
                 self._duration(name, stage.seconds)
+        crash_point(f"{name}.end")
 
     def _duration(self, name: str, seconds: float) -> None:
         if "stage_duration" in self._instruments:

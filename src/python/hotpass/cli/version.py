@@ -1,10 +1,12 @@
-"""``hotpass version``: the history of published data - log, show, diff, tag, revert, export.
+"""``hotpass version``: the history of published data - log, show, diff, tag, revert, export,
+fsck.
 
 Works on the store the settings name (embedded under the workspace, or lakeFS).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -210,18 +212,69 @@ def revert(
     branch: Annotated[str, typer.Option(help="Branch to commit the revert on.")] = "main",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Undo one version's changes with a new commit (history is kept)."""
+    """Undo one version's changes with a new commit (history is kept).
+
+    Waits for a refine running in the same workspace to finish first (and a refine started
+    meanwhile waits for the revert).
+    """
+    from hotpass.pipeline import WorkspaceBusy, workspace_turn
+    from hotpass.settings import load_settings
     from hotpass.store import StoreError
 
     store = _store(workspace)
+    settings = load_settings(overrides={"workspace": workspace})
     try:
-        done = store.revert(branch, commit)
-    except StoreError as exc:
+        with workspace_turn(settings, lambda message: typer.echo(message, err=True)):
+            done = store.revert(branch, commit)
+    except (StoreError, WorkspaceBusy) as exc:
         raise _fail(exc) from None
     typer.echo(f"{branch} at {done.id[:12]}: {done.message}")
     typer.echo(
         "the export directory still holds the earlier files: hotpass version export main DIR"
     )
+
+
+@app.command("fsck")
+def fsck(
+    repair: Annotated[
+        bool, typer.Option(help="Delete the temporary files of interrupted writes.")
+    ] = False,
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the embedded store's integrity: every ref, commit and object it reaches.
+
+    Exit 0 when it is sound (notes, such as leftovers of a killed run, are harmless), 1 when
+    something is damaged.
+    """
+    from hotpass.store import LocalStore, StoreError
+
+    store = _store(workspace)
+    if not isinstance(store, LocalStore):
+        typer.echo(
+            "hotpass version fsck: checks the embedded store; lakeFS checks its own", err=True
+        )
+        raise typer.Exit(exits.BAD_INPUT)
+    try:
+        report = store.fsck(repair=repair)
+    except StoreError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(report) | {"ok": report.ok}, indent=2))
+    else:
+        for problem in report.problems:
+            typer.echo(f"problem: {problem}")
+        for note in report.notes:
+            typer.echo(f"note: {note}")
+        typer.echo(
+            f"{'ok' if report.ok else 'DAMAGED'}: {report.commits} commit(s) and "
+            f"{report.objects} object(s) checked; {report.unreachable_commits} commit(s) and "
+            f"{report.unreachable_objects} object(s) no ref reaches (left by blocked, failed or "
+            "killed runs; harmless)"
+            + (f"; {report.repaired} temporary file(s) removed" if report.repaired else "")
+        )
+    if not report.ok:
+        raise typer.Exit(exits.FAILED)
 
 
 @app.command("export")

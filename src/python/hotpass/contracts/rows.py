@@ -96,7 +96,7 @@ class StagedOrganisation(SourceRef):
     collected_at: date | None
     name_raw: str
     display_name: str = Field(min_length=1)
-    match_key: str = Field(min_length=1, pattern=r"^[a-z0-9]+( [a-z0-9]+)*$")
+    match_key: str = Field(min_length=1, pattern=r"^[^\W_]+( [^\W_]+)*$")
     location_qualifier: str | None
     source_key: str | None
     website_raw: str | None

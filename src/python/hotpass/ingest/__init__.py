@@ -78,6 +78,9 @@ class IngestResult:
         return pq.read_table(self.raw_path, schema=RAW_SCHEMA)
 
 
+# C0 and C1 control characters other than tab, newline and carriage return (RE2 syntax).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
 CHUNK_ROWS = 50_000  # rows held in Python at once; ingest memory does not grow past this
 
 
@@ -194,7 +197,10 @@ def _write_chunk(
     rows = [[cell.strip() or None if cell else None for cell in cells] for _, cells in chunk]
 
     def column(position: int) -> pa.Array:
-        return pa.array([r[position] if position < len(r) else None for r in rows], pa.string())
+        cells = pa.array([r[position] if position < len(r) else None for r in rows], pa.string())
+        # NUL, escape and other control characters never reach a table (or a terminal).
+        cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(cells, _CONTROL, ""))
+        return pc.if_else(pc.equal(cleaned, ""), pa.nulls(len(rows), pa.string()), cleaned)
 
     values = {f: column(p) for f, p in sheet.match.columns.items()}
     extras = {label: column(p) for p, label in sheet.extra_labels.items()}
@@ -363,6 +369,18 @@ def _ingest_files(
                     )
                 _read_sheet(source, sheet, spec, chosen, sink, summary)
                 summary.sheets_read.append(sheet)
+            if not summary.rows_ingested:
+                raise InputError(
+                    "no data rows below the header"
+                    + (
+                        f" ({summary.blank_skipped} blank row(s) skipped)"
+                        if summary.blank_skipped
+                        else ""
+                    )
+                    + "; remove the file or add its rows",
+                    file=path.name,
+                    sheet=summary.sheets_read[0] if len(summary.sheets_read) == 1 else None,
+                )
             ignored = {header_key(s.name): s.reason for s in chosen.ignored_sheets}
             for sheet in source.sheet_names:
                 if sheet in summary.sheets_read:

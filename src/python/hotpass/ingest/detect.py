@@ -28,17 +28,28 @@ def detect_profile(source: Source, profiles: Sequence[Profile]) -> Profile:
         score = 1 - len(missing) / len(profile.detect.required_sheets)
         if best is None or score > best[0]:
             best = (score, profile, missing)
+    fallback_problem = ""
     for profile in profiles:
         if profile.detect.fallback and source.sheet_names:
             spec = profile.sheets[0]
             sheet = source.sheet_names[0]
-            if find_header(source.top_rows(sheet, spec.header.search_rows), spec) is not None:
+            top = source.top_rows(sheet, spec.header.search_rows)
+            if find_header(top, spec) is not None:
                 return profile
+            if not any(cell for row in top for cell in row):
+                fallback_problem = f"; its first sheet {sheet!r} is empty"
+            else:
+                names = spec.columns["organisation_name"].synonyms[:3]
+                fallback_problem = (
+                    f"; sheet {sheet!r} has no header naming a column such as "
+                    f"{', '.join(repr(n) for n in names)} in its first "
+                    f"{spec.header.search_rows} rows"
+                )
     if best is None:
-        raise InputError("no profile fits this file", file=source.path.name)
+        raise InputError(f"no profile fits this file{fallback_problem}", file=source.path.name)
     _, closest, missing = best
     raise InputError(
-        f"no profile fits this file; closest is {closest.name!r}, which needs sheet(s) "
-        f"{', '.join(repr(m) for m in missing)}",
+        f"no profile fits this file{fallback_problem}; the closest family is {closest.name!r}, "
+        f"which needs sheet(s) {', '.join(repr(m) for m in missing)} (or pass --profile)",
         file=source.path.name,
     )

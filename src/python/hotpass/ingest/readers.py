@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -79,6 +80,13 @@ class Source:
             # first non-empty column: pad those back to column A (test-held, python-calamine
             # 0.9).
             _, first_column = worksheet.start or (0, 0)
+            if first_column + worksheet.width > MAX_COLUMNS:
+                raise InputError(
+                    f"sheet is {first_column + worksheet.width} columns wide, above the limit of "
+                    f"{MAX_COLUMNS} (Excel's own)",
+                    file=self.path.name,
+                    sheet=sheet,
+                )
             padding: list[str | None] = [None] * first_column
             for number, values in enumerate(worksheet.iter_rows(), start=1):
                 yield number, padding + [cell_text(v) if v != "" else None for v in values]
@@ -101,15 +109,20 @@ class Source:
 
 
 INFLATION_LIMIT = 10  # a workbook may unzip to at most this multiple of the size limit
+INFLATION_FLOOR = 256 * 2**20  # below this, any compression ratio is accepted
+INFLATION_RATIO = 100  # above the floor, a workbook may unzip to at most this times its size
+MAX_COLUMNS = 16_384  # Excel's own limit; a wider row is a wrong delimiter or a crafted file
+_SNIFF_BYTES = 1 << 16
+_ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # an encrypted OOXML package's stream
 
 
 def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
     """Open an input file, failing with an :class:`InputError` that names it.
 
     Raises:
-        InputError: missing file, too large (or a workbook that inflates past
-            ``INFLATION_LIMIT * max_bytes``), unsupported type, corrupt or password-protected
-            workbook, undecodable CSV.
+        InputError: missing, empty or too large file, unsupported type, another format named
+            .xlsx (a CSV, a legacy .xls, an OpenDocument file), a corrupt, password-protected
+            or zip-bomb workbook (see :func:`_check_container`), undecodable CSV.
     """
     name = path.name
     if not path.is_file():
@@ -121,20 +134,21 @@ def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
             "(raise HOTPASS_MAX_INPUT_MB to read it)",
             file=name,
         )
+    if size == 0:
+        raise InputError("file is empty (0 bytes); export or copy it again", file=name)
     suffix = path.suffix.lower()
     digest = file_sha256(path)
     if suffix in {".xlsx", ".xlsm"}:
-        with path.open("rb") as handle:
-            magic = handle.read(4)
-        if magic == _OLE_MAGIC:
-            raise InputError("workbook is password-protected or not an XLSX file", file=name)
-        _check_inflation(path, INFLATION_LIMIT * max_bytes)
+        _check_container(path, INFLATION_LIMIT * max_bytes)
         from python_calamine import CalamineError, CalamineWorkbook  # only refine needs it
 
         try:
             workbook = CalamineWorkbook.from_path(str(path))
         except CalamineError as exc:
-            raise InputError(f"corrupt workbook ({type(exc).__name__})", file=name) from None
+            raise InputError(
+                f"corrupt workbook ({type(exc).__name__}); open it in Excel and save it again",
+                file=name,
+            ) from None
         return Source(path, digest, list(workbook.sheet_names), _workbook=workbook)
     if suffix in {".csv", ".txt"}:
         return Source(path, digest, [CSV_SHEET], _csv_encoding=_csv_encoding(path))
@@ -143,19 +157,66 @@ def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
     )
 
 
-def _check_inflation(path: Path, limit: int) -> None:
-    """Refuse a workbook whose parts unzip past ``limit`` bytes (a zip bomb) before opening it."""
+def _check_container(path: Path, limit: int) -> None:
+    """Refuse, before calamine opens it, a ``.xlsx`` that is not an Excel package: another
+    format under the wrong name, a damaged zip, or a zip bomb.
+
+    A bomb is a package that unzips past ``limit`` bytes, or past ``INFLATION_FLOOR`` bytes
+    at more than ``INFLATION_RATIO`` times its size (real workbooks compress 5-20 times). The
+    sizes are the ones the zip directory declares.
+    """
+    name = path.name
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in head:
+            raise InputError(
+                "workbook is password-protected; remove the password in Excel "
+                "(File > Info > Protect Workbook) and save it again",
+                file=name,
+            )
+        raise InputError(
+            "a legacy .xls (or other OLE) file named .xlsx; open it in Excel and save it as .xlsx",
+            file=name,
+        )
     try:
         with zipfile.ZipFile(path) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
+            members = archive.infolist()
     except zipfile.BadZipFile:
-        raise InputError("corrupt workbook (BadZipFile)", file=path.name) from None
-    if inflated > limit:
+        if not head.startswith(b"PK") and _looks_like_text(head):
+            raise InputError(
+                "a text file named .xlsx; if it is a CSV export, rename it .csv", file=name
+            ) from None
         raise InputError(
-            f"workbook inflates to {inflated / 2**20:.0f} MB, above the "
-            f"{limit / 2**20:.0f} MB limit",
-            file=path.name,
+            "corrupt workbook (the zip archive is truncated or damaged); download or export it "
+            "again",
+            file=name,
+        ) from None
+    inflated = sum(member.file_size for member in members)
+    size = path.stat().st_size
+    if inflated > limit or (inflated > INFLATION_FLOOR and inflated > INFLATION_RATIO * size):
+        raise InputError(
+            f"workbook inflates to {inflated / 2**20:.0f} MB from {size / 2**20:.1f} MB "
+            f"({inflated / size:.0f}x); refused as a possible zip bomb (limits: "
+            f"{limit / 2**20:.0f} MB, or {INFLATION_RATIO}x above "
+            f"{INFLATION_FLOOR / 2**20:.0f} MB)",
+            file=name,
         )
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names:
+        if "mimetype" in names and "content.xml" in names:
+            raise InputError("an OpenDocument spreadsheet named .xlsx; save it as .xlsx", file=name)
+        if not any(n.startswith("xl/worksheets/") for n in names):
+            raise InputError("not an Excel workbook (the zip holds no xl/workbook.xml)", file=name)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the block
+            return False
+    return b"\0" not in head
 
 
 # Exports here come from Excel or CRMs: UTF-8 or a Western single-byte code page. Restricting
@@ -187,6 +248,10 @@ def _csv_encoding(path: Path) -> str:
             pass
         handle.seek(0)
         sample = handle.read(_SAMPLE_BYTES)
+    if _UTF8_SEQUENCE.search(sample):
+        # UTF-8 lines beside lines saved in a code page (rows pasted from two exports): read
+        # UTF-8, and each byte that is not UTF-8 as Windows-1252.
+        return MIXED_UTF8_CP1252
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=_CANDIDATE_ENCODINGS).best()
@@ -195,9 +260,27 @@ def _csv_encoding(path: Path) -> str:
     return str(best.encoding)
 
 
+MIXED_UTF8_CP1252 = "utf-8+cp1252"
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return bytes(bad).decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("hotpass-cp1252", _cp1252_bytes)
+
+
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str | None]]]:
     """Stream (row, cells) from a CSV: one row in memory at a time."""
-    with path.open(encoding=encoding, newline="") as handle:
+    errors = "strict"
+    if encoding == MIXED_UTF8_CP1252:
+        encoding, errors = "utf-8-sig", "hotpass-cp1252"
+    with path.open(encoding=encoding, errors=errors, newline="") as handle:
         sample = handle.read(4096)
         try:
             dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
@@ -210,10 +293,24 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str | None]
         number = 0
         try:
             for number, row in enumerate(reader, start=1):
+                if len(row) > MAX_COLUMNS:
+                    raise InputError(
+                        f"row has {len(row)} columns, above the limit of {MAX_COLUMNS} (Excel's "
+                        "own); check the delimiter",
+                        file=path.name,
+                        row=number,
+                    )
                 yield number, [cell if cell.strip() else None for cell in row]
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
+            # The csv module's messages name limits and characters, never cell values.
             raise InputError(
-                f"CSV cannot be read past this row ({type(exc).__name__})",
+                f"CSV cannot be read past this row ({exc}); is a quote left open?",
+                file=path.name,
+                row=number + 1,
+            ) from None
+        except UnicodeDecodeError:
+            raise InputError(
+                f"CSV cannot be read past this row (not {encoding})",
                 file=path.name,
                 row=number + 1,
             ) from None

@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 
 from hotpass.engine import drop, materialise
 from hotpass.standardise import memo, udfs
+from hotpass.standardise.names import MAX_NAME_LENGTH
 
 __all__ = ["StagedTables", "standardise"]
 
@@ -363,13 +364,31 @@ def standardise(raw: ir.Table) -> StagedTables:
     address_rows = materialise(_address_rows(raw, orgs))
     contacts = _contacts(contact_rows, orgs)
     addresses = _addresses(address_rows, orgs)
+    # The same tests as names.match_key, on the same raw text, to say why a key is missing.
+    named = orgs.name_raw.notnull()
+    too_long = named & (orgs.name_raw.length() > MAX_NAME_LENGTH)
+    no_letters = named & ~too_long & ~orgs.name_raw.re_search(r"\pL")
     quarantine = ibis.union(
         _quarantine_rows(
             orgs,
-            orgs.match_key.isnull(),
+            orgs.match_key.isnull() & ~too_long & ~no_letters,
             role="organisation",
             rule="organisation_name_missing",
             reason="organisation row without a usable organisation name",
+        ),
+        _quarantine_rows(
+            orgs,
+            orgs.match_key.isnull() & too_long,
+            role="organisation",
+            rule="organisation_name_too_long",
+            reason=f"organisation name longer than {MAX_NAME_LENGTH} characters",
+        ),
+        _quarantine_rows(
+            orgs,
+            orgs.match_key.isnull() & no_letters,
+            role="organisation",
+            rule="organisation_name_no_letters",
+            reason="organisation name holds no letter (a number or code in the name column?)",
         ),
         _quarantine_rows(
             contact_rows,

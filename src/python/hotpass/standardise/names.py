@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+MAX_NAME_LENGTH = 300  # longer is a pasted paragraph, not a name: the row is quarantined
 _WHITESPACE = re.compile(r"\s+")
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _BRACKETS = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")  # Unicode-aware: Arabic, Hebrew or Greek letters stay
 _T_SLASH_A = re.compile(r"\bt\s*/\s*a\b")
 _LEGAL_FORMS = re.compile(
     r"\b(?:pty|ltd|limited|proprietary|cc|inc|incorporated|llc|plc|npc|soc|gmbh|bv)\b"
@@ -43,13 +44,18 @@ def display_name(raw: str | None) -> str | None:
 def match_key(raw: str | None) -> str | None:
     """Comparable key: ``Example Aviation (Pty) Ltd`` and ``EXAMPLE AVIATION CC`` agree.
 
+    None for a name that is not one: nothing left after cleaning, no letter in any script, or
+    longer than ``MAX_NAME_LENGTH`` characters.
+
     Example:
         >>> match_key("Example (pty) Ltd (trading As Other Name Helicopters)")
         'example'
     """
-    if raw is None:
+    if raw is None or len(raw) > MAX_NAME_LENGTH:
         return None
-    text = unicodedata.normalize("NFKD", raw.lower())
+    # Compatibility forms first (a styled letter such as U+1D4D0 has no lower case of its
+    # own), then lower case, then decomposed again for what lowering composed (U+0130).
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", raw).lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _APOSTROPHES.sub("", text)
     text = _BRACKETS.sub(" ", text)
@@ -58,7 +64,8 @@ def match_key(raw: str | None) -> str | None:
     text = _WHITESPACE.sub(" ", _LEGAL_FORMS.sub(" ", text)).strip()
     text = _TRADING_AS.sub("", text).strip()
     text = _DESIGNATORS.sub("", text) or text
-    return text or None
+    # A key needs a letter of some script: "12345" or "---" is not a name.
+    return text if any(ch.isalpha() for ch in text) else None
 
 
 def location_qualifier(raw: str | None) -> str | None:

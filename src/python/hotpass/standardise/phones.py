@@ -2,7 +2,8 @@
 
 A cell may hold several numbers (``;``, ``,``, `` / `` separated), a range whose second part is
 only the last digits (``+27 11 805 9015 / 9016``), a number that a spreadsheet turned into a
-float (``27831234567.0``) or words (``Web form``). Every piece comes back with its raw text and
+float (``27831234567.0``, or ``2.7831234567E+10`` when every digit survived; ``2.78312E+10``
+lost digits and is rejected) or words (``Web form``). Every piece comes back with its raw text and
 either an E.164 number or the reason it was rejected.
 """
 
@@ -19,7 +20,7 @@ from hotpass.standardise.memo import memoised
 DEFAULT_REGION = "ZA"
 _SPLIT = re.compile(r"\s*(?:;|,|\||/|\bor\b|\n)\s*", re.IGNORECASE)
 _FLOAT_FORM = re.compile(r"^\+?(\d+)\.0+$")
-_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^(\d)(?:\.(\d+))?e\+?(\d+)$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _MAX_RANGE_SUFFIX = 4
 _MIN_DIGITS = 7
@@ -48,6 +49,10 @@ def _clean(piece: str) -> str:
     match = _FLOAT_FORM.match(text)
     if match:
         text = ("+" if text.startswith("+") else "") + match.group(1)
+    scientific = _SCIENTIFIC.match(text)
+    if scientific and len(scientific.group(2) or "") == int(scientific.group(3)):
+        # "2.7831234567E+10" keeps every digit (a CSV of a float column): 27831234567.
+        text = scientific.group(1) + scientific.group(2)
     return text
 
 

@@ -25,7 +25,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -67,6 +68,23 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+@dataclass
+class FsckReport:
+    """What :meth:`LocalStore.fsck` found: ``problems`` mean damage, ``notes`` do not."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    commits: int = 0
+    objects: int = 0
+    unreachable_commits: int = 0
+    unreachable_objects: int = 0
+    repaired: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 def _check_name(name: str, what: str) -> str:
@@ -421,3 +439,97 @@ class LocalStore:
                     path.unlink()
                     freed += 1
             return freed
+
+    def fsck(self, *, repair: bool = False) -> FsckReport:
+        """Check the store the way a crash could have broken it, under the writer's lock.
+
+        Problems (the store is damaged): a ref naming a missing commit, a commit file whose
+        content does not hash to its id or whose parent is missing, an object missing or not
+        hashing to its name. Notes (harmless, what a killed writer leaves): temporary files of
+        an interrupted write, staged changes whose base is gone, commits and objects no ref
+        reaches (``gc`` frees them). ``repair`` deletes the temporary files, nothing else.
+        """
+        report = FsckReport()
+        with self._locked():
+            heads: dict[str, str] = {}
+            for kind in ("branches", "tags"):
+                for path in sorted((self.root / "refs" / kind).glob("*")):
+                    if path.name.startswith(".tmp-"):
+                        continue
+                    commit_id = path.read_text(encoding="utf-8").strip()
+                    if not _COMMIT_ID.match(commit_id) or not self._commit_path(commit_id).exists():
+                        report.problems.append(f"{kind[:-1]} {path.name}: no commit {commit_id!r}")
+                    else:
+                        heads[f"{kind[:-1]} {path.name}"] = commit_id
+            reachable = self._check_commits(heads.values(), report)
+            used = self._check_staging(report)
+            for commit_id in reachable:
+                used.update(self._tree(commit_id).values())
+            self._check_objects(used, report)
+            for path in (self.root / "commits").glob("*.json"):
+                if path.stem not in reachable:
+                    report.unreachable_commits += 1
+            for path in sorted(self.root.rglob(".tmp-*")):
+                report.notes.append(
+                    f"temporary file of an interrupted write: {path.relative_to(self.root)}"
+                )
+                if repair:
+                    path.unlink()
+                    report.repaired += 1
+            report.commits, report.objects = len(reachable), len(used)
+        return report
+
+    def _commit_path(self, commit_id: str) -> Path:
+        return self.root / "commits" / f"{commit_id}.json"
+
+    def _check_commits(self, heads: Iterable[str], report: FsckReport) -> set[str]:
+        reachable: set[str] = set()
+        queue = list(heads)
+        while queue:
+            commit_id = queue.pop()
+            if commit_id in reachable:
+                continue
+            path = self._commit_path(commit_id)
+            if not path.exists():
+                report.problems.append(f"commit {commit_id[:12]}: missing (a parent of another)")
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                body = {k: v for k, v in data.items() if k != "id"}
+                digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            except (ValueError, TypeError):
+                report.problems.append(f"commit {commit_id[:12]}: not readable JSON")
+                continue
+            if digest != commit_id:
+                report.problems.append(f"commit {commit_id[:12]}: content does not match its id")
+                continue
+            reachable.add(commit_id)
+            queue.extend(data["parents"])
+        return reachable
+
+    def _check_staging(self, report: FsckReport) -> set[str]:
+        used: set[str] = set()
+        for path in sorted((self.root / "staging").glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not self._commit_path(data["base"]).exists():
+                report.notes.append(f"staged changes of {path.stem} on a missing base commit")
+                continue
+            used.update(d for d in data["changes"].values() if d)
+        return used
+
+    def _check_objects(self, used: set[str], report: FsckReport) -> None:
+        for digest in sorted(used):
+            path = self._object_file(digest)
+            if not path.exists():
+                report.problems.append(f"object {digest[:12]}: missing")
+                continue
+            hashed = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    hashed.update(block)
+            if hashed.hexdigest() != digest:
+                report.problems.append(f"object {digest[:12]}: content does not match its name")
+        stored = {
+            p.name for p in (self.root / "objects").glob("*/*") if not p.name.startswith(".tmp-")
+        }
+        report.unreachable_objects = len(stored - used)

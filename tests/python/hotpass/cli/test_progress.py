@@ -16,7 +16,7 @@ from tests.python.hotpass.golden_run import SAMPLES
 def test_stage_position_reads_the_first_word() -> None:
     assert stage_position("resolve: training and scoring (Splink)", STAGES) == 3
     assert stage_position("ingest sacaa.xlsx (profile sacaa)", STAGES) == 0
-    assert stage_position("waiting: another refine is running", STAGES) is None
+    assert stage_position("waiting: another refine or revert is running", STAGES) is None
     assert stage_position("", STAGES) is None
 
 

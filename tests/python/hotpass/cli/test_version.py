@@ -124,3 +124,38 @@ def test_a_workspace_without_a_store_says_to_refine_first(tmp_path):
     result = runner.invoke(app, ["version", "log", "--workspace", str(tmp_path / "empty")])
     assert result.exit_code == 2
     assert "run hotpass refine first" in result.output
+
+
+def test_fsck_passes_a_sound_store_and_names_what_is_damaged(two_versions, tmp_path):
+    import shutil
+
+    workspace = tmp_path / "ws"
+    shutil.copytree(two_versions[0], workspace)
+    sound = _run("version", "fsck", "--workspace", str(workspace), "--json")
+    assert sound.exit_code == 0
+    report = json.loads(sound.output)
+    assert report["ok"] and report["problems"] == [] and report["commits"] >= 3
+
+    store = workspace / "store"
+    leftover = store / "objects" / ".tmp-abc123"
+    leftover.write_bytes(b"half a write")
+    noted = _run("version", "fsck", "--workspace", str(workspace))
+    assert noted.exit_code == 0
+    assert "note: temporary file of an interrupted write: objects/.tmp-abc123" in noted.output
+
+    main_tree = json.loads(
+        (store / "commits" / f"{LocalStore(store).resolve('main')}.json").read_text()
+    )["tree"]
+    victim = store / "objects" / main_tree["golden/organisations.parquet"][:2]
+    (victim / main_tree["golden/organisations.parquet"]).write_bytes(b"bit rot")
+    first_commit = LocalStore(store).log("main")[-1].id
+    (store / "commits" / f"{first_commit}.json").unlink()
+    damaged = _run("version", "fsck", "--workspace", str(workspace), "--repair")
+    assert damaged.exit_code == 1
+    assert (
+        f"problem: object {main_tree['golden/organisations.parquet'][:12]}: content does not"
+        in (damaged.output)
+    )
+    assert f"problem: commit {first_commit[:12]}: missing" in damaged.output
+    assert "DAMAGED" in damaged.output and "1 temporary file(s) removed" in damaged.output
+    assert not leftover.exists()

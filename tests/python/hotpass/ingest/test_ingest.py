@@ -98,7 +98,9 @@ def test_duplicate_mapped_header_is_an_error_naming_the_columns(tmp_path):
 
 def test_no_profile_fits_names_the_closest_and_what_it_lacks(tmp_path):
     path = save(tmp_path, "odd.xlsx", {"Company_Cat": [["Nothing", "Useful"], ["x", "y"]]})
-    with pytest.raises(InputError, match=r"closest is 'contact_database'.*'Company_Contacts'"):
+    with pytest.raises(
+        InputError, match=r"closest family is 'contact_database'.*'Company_Contacts'"
+    ):
         run([path])
 
 
@@ -116,7 +118,9 @@ def test_forced_profile_with_missing_sheet(tmp_path):
     ("content", "message"),
     [
         (b"PK\x03\x04 not really a zip", "corrupt workbook"),
-        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "password-protected"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100 + "EncryptionInfo".encode("utf-16-le"), "password"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "legacy .xls"),
+        (b"Company,Phone\r\nKestrel Aero,021 555 0101\r\n", "a text file named .xlsx"),
     ],
 )
 def test_corrupt_and_encrypted_workbooks(tmp_path, content, message):

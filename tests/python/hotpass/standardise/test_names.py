@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,12 +54,25 @@ def test_location_qualifier_is_kept_apart():
 
 
 @given(st.text(max_size=80))
-def test_match_key_is_idempotent_and_ascii(text):
+def test_match_key_is_idempotent_and_holds_only_words(text):
     key = match_key(text)
     if key is not None:
         assert match_key(key) == key
         assert key == key.strip()
-        assert all(ch.isascii() and (ch.isalnum() or ch == " ") for ch in key)
+        assert all(ch.isalnum() or ch == " " for ch in key)
+        assert not any(unicodedata.combining(ch) for ch in key)
+        assert any(ch.isalpha() for ch in key)
+
+
+def test_match_key_keeps_every_script_and_refuses_what_is_not_a_name():
+    assert match_key("\u0646\u0627\u062f\u064a \u0627\u0644\u0637\u064a\u0631\u0627\u0646") == (
+        "\u0646\u0627\u062f\u064a \u0627\u0644\u0637\u064a\u0631\u0627\u0646"
+    )
+    assert match_key("\u2708\ufe0f Sky Club") == "sky club"
+    assert match_key("12345") is None
+    assert match_key("--- / ---") is None
+    assert match_key("Kestrel " + "Aero " * 60) is None  # 308 characters
+    assert match_key("Kestrel " + "Aero " * 50) is not None  # 258 characters
 
 
 @given(st.text(max_size=80))

@@ -38,6 +38,9 @@ def test_words_and_lost_digits_are_rejected_with_a_reason():
     [scientific] = parse_phone_cell("2.78e10")
     assert scientific["e164"] is None
     assert "scientific" in (scientific["reason"] or "")
+    [exact] = parse_phone_cell("2.7115550101E+10")  # every digit survived the float
+    assert exact["e164"] == "+27115550101"
+    assert exact["raw"] == "2.7115550101E+10"
     assert parse_phone_cell(None) == []
     assert parse_phone_cell("   ") == []
 
