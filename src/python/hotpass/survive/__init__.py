@@ -370,7 +370,8 @@ def survive(
     earlier: Golden | None = None,
 ) -> Golden:
     """Build the golden layer from staged DuckDB tables and ``clusters`` (unique_id,
-    cluster_id). ``previous_ids`` (Arrow: record_id, org_id) keeps ids stable across runs.
+    cluster_id). ``previous_ids`` (an earlier ``record_org_ids``: record_id, org_id, row_key,
+    match_key) keeps ids stable across runs (:mod:`hotpass.survive.ids`).
 
     ``content_keys`` (Arrow: source_file, content_key) says what each input file's rows depend
     on; the result then carries ``members``. With ``earlier`` (an earlier run's result with
@@ -381,9 +382,11 @@ def survive(
         f"CREATE OR REPLACE TEMP VIEW hotpass_survive_orgs AS SELECT * FROM {organisations}"
     )
     con.execute(f"CREATE OR REPLACE TEMP VIEW hotpass_survive_contacts AS SELECT * FROM {contacts}")
-    assign_org_ids(con, clusters, previous_ids, out="hotpass_record_org")
+    assign_org_ids(
+        con, clusters, previous_ids, organisations="hotpass_survive_orgs", out="hotpass_record_org"
+    )
     record_org_ids = con.sql(
-        "SELECT record_id, org_id FROM hotpass_record_org ORDER BY record_id"
+        "SELECT record_id, org_id, row_key, match_key FROM hotpass_record_org ORDER BY record_id"
     ).to_arrow_table()
     members = kept = None
     if content_keys is not None:
