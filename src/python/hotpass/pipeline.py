@@ -325,9 +325,12 @@ def _write_exports(store: VersionedStore, ref: str, export_dir: Path) -> dict[st
     wanted.pop("run.json", None)
     outputs: dict[str, str] = {}
     export_dir.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in export_dir.parent.glob(f"{_EXPORT_STAGING}*"):  # of a killed run
+    # Named after the export directory, so only this directory's leftovers (of a killed run;
+    # runs into it take turns) are removed, never a sibling directory's export in progress.
+    prefix = f"{_EXPORT_STAGING}{export_dir.name}-"
+    for leftover in export_dir.parent.glob(f"{prefix}*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=_EXPORT_STAGING, dir=export_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=export_dir.parent))
     try:
         for relative, path in wanted.items():
             target = staging / relative

@@ -108,6 +108,7 @@ def test_a_refine_killed_anywhere_leaves_main_whole_and_the_next_run_completes(
         assert (workspace / "export" / f"{name}.parquet").read_bytes() == (
             uninterrupted.export / f"{name}.parquet"
         ).read_bytes()
+    assert not list(workspace.glob(".hotpass-export-*"))  # a killed export's leftovers went
     _fsck(workspace)
 
 

@@ -484,11 +484,13 @@ class LocalStore:
 
     def _check_commits(self, heads: Iterable[str], report: FsckReport) -> set[str]:
         reachable: set[str] = set()
+        seen: set[str] = set()  # each damaged commit is reported once
         queue = list(heads)
         while queue:
             commit_id = queue.pop()
-            if commit_id in reachable:
+            if commit_id in seen:
                 continue
+            seen.add(commit_id)
             path = self._commit_path(commit_id)
             if not path.exists():
                 report.problems.append(f"commit {commit_id[:12]}: missing (a parent of another)")
