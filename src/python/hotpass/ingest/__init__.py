@@ -194,11 +194,12 @@ def _write_chunk(
 ) -> None:
     """Map one chunk of physical rows column by column (Arrow), drop blank rows, attach
     continuation rows to the organisation row above them, and append the batch to ``sink``."""
-    rows = [[cell.strip() or None if cell else None for cell in cells] for _, cells in chunk]
+    rows = [cells for _, cells in chunk]
 
     def column(position: int) -> pa.Array:
         cells = pa.array([r[position] if position < len(r) else None for r in rows], pa.string())
-        # NUL, escape and other control characters never reach a table (or a terminal).
+        # NUL, escape and other control characters never reach a table (or a terminal); cells
+        # are trimmed here, in one pass over the column, not cell by cell in Python.
         cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(cells, _CONTROL, ""))
         return pc.if_else(pc.equal(cleaned, ""), pa.nulls(len(rows), pa.string()), cleaned)
 
