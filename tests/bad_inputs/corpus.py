@@ -6,10 +6,11 @@ accepts, repaired) what it cannot trust. ``test_corpus.py`` runs every case thro
 CLI in a subprocess and writes ``docs/reference/bad-inputs.md`` from what happened.
 
 The data is synthetic (POPIA): made-up organisations, 555-style numbers, ``.invalid`` domains.
-Two inputs are stand-ins, not files an Office program wrote: the password-protected workbook
-and the legacy ``.xls`` are OLE compound-file headers carrying the stream name Excel gives an
-encrypted package or a binary workbook, with nothing behind them. They prove the magic and
-name check, not that a real encrypted file of every Excel version is recognised.
+The disguised files are real files of their kind, written by the libraries made for them: the
+password-protected workbook is encrypted by msoffcrypto-tool (ECMA-376 Agile encryption, as
+Excel 2010 and later write it), the legacy workbook is BIFF8 from xlwt, and the OpenDocument
+spreadsheet comes from pandas' odfpy writer. They prove what those writers produce is
+recognised; a file from an older Excel (RC4 "standard" encryption, BIFF5) is not in the corpus.
 
 Write the corpus to a folder to look at it: ``python tests/bad_inputs/corpus.py OUT_DIR``.
 """
@@ -27,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import xlwt
+from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
 ERROR, QUARANTINE, ACCEPTED = "error", "quarantine", "accepted"
@@ -137,60 +141,106 @@ def _csv(rows: list[list[str]], *, newline: str = "\r\n") -> str:
     return newline.join(",".join(row) for row in rows) + newline
 
 
-def _ole(stream_name: str) -> bytes:
-    """An OLE compound-file header and one directory sector naming ``stream_name``."""
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HH", 0x3E, 3)
-    header = header.ljust(512, b"\0")
-    name = stream_name.encode("utf-16-le") + b"\0\0"
-    entry = name.ljust(64, b"\0") + struct.pack("<H", len(name)) + b"\x02"
-    return header + entry.ljust(128, b"\0") * 4
+def _encrypted(rows: list[list[str]], password: str = "kestrel-2026") -> bytes:
+    """A workbook behind a password to open, encrypted as Excel does (Agile encryption)."""
+    plain = io.BytesIO()
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(plain)
+    plain.seek(0)
+    locked = io.BytesIO()
+    OOXMLFile(plain).encrypt(password, locked)
+    return locked.getvalue()
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
+def _legacy_xls(rows: list[list[str]]) -> bytes:
+    """A binary Excel 97-2003 workbook (BIFF8)."""
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Organisations")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    book.save(buffer)
     return buffer.getvalue()
 
 
-def _bomb(member_gb: int = 2, members: int = 2) -> bytes:
-    """An xlsx-named zip whose sheet parts inflate to ``members * member_gb`` GB of spaces.
+def _ods(rows: list[list[str]]) -> bytes:
+    """An OpenDocument spreadsheet, as LibreOffice Calc saves one."""
+    buffer = io.BytesIO()
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame.to_excel(buffer, engine="odf", sheet_name="Organisations", index=False)
+    return buffer.getvalue()
 
-    Built without ever holding the inflated bytes: deflate output for identical 1 MB blocks
-    after a full flush is identical, so one block's output is repeated.
-    """
+
+def _spaces(gigabytes: int, head: bytes = b"") -> tuple[bytes, int, int]:
+    """A raw deflate stream of ``head`` and ``gigabytes`` GB of spaces, with its CRC and
+    inflated size, built without ever holding the inflated bytes: deflate output for identical
+    1 MB blocks after a full flush is identical, so one block's output is repeated."""
     block = b" " * 2**20
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    first = compressor.compress(head + block) + compressor.flush(zlib.Z_FULL_FLUSH)
     repeat = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    blocks = member_gb * 1024
-    tail = compressor.flush()
-    data = first + repeat * (blocks - 1) + tail
-    crc = 0
+    blocks = gigabytes * 1024
+    data = first + repeat * (blocks - 1) + compressor.flush()
+    crc = zlib.crc32(head)
     for _ in range(blocks):
         crc = zlib.crc32(block, crc)
-    size = blocks * len(block)
+    return data, crc, len(head) + blocks * len(block)
+
+
+def _zip_of(members: Sequence[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip of already-deflated members: (name, deflate stream, CRC, declared size)."""
     out, directory = io.BytesIO(), io.BytesIO()
-    for number in range(members):
-        name = f"xl/worksheets/sheet{number + 1}.xml".encode()
+    for name, data, crc, size in members:
+        encoded = name.encode()
         offset = out.tell()
-        fields = struct.pack("<HHHHHIIIHH", 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0)
-        out.write(b"PK\x03\x04" + fields + name + data)
+        fields = struct.pack("<HHHHHIIIHH", 20, 0, 8, 0, 0, crc, len(data), size, len(encoded), 0)
+        out.write(b"PK\x03\x04" + fields + encoded + data)
         directory.write(
             b"PK\x01\x02"
             + struct.pack("<H", 20)
             + fields
             + struct.pack("<HHHII", 0, 0, 0, 0, offset)
-            + name
+            + encoded
         )
     central = directory.getvalue()
     start = out.tell()
     out.write(central)
-    out.write(
-        b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, members, members, len(central), start, 0)
-    )
+    count = len(members)
+    out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, len(central), start, 0))
     return out.getvalue()
+
+
+def _bomb(member_gb: int = 2, members: int = 2) -> bytes:
+    """An xlsx-named zip whose sheet parts inflate to ``members * member_gb`` GB of spaces."""
+    data, crc, size = _spaces(member_gb)
+    return _zip_of([(f"xl/worksheets/sheet{n + 1}.xml", data, crc, size) for n in range(members)])
+
+
+def _lying_bomb() -> bytes:
+    """A real workbook whose sheet part inflates to 2 GB while the zip says 200 kB: the size
+    check believes the directory, so it is the reader that must stop at the declared size."""
+    plain = io.BytesIO()
+    book = Workbook()
+    book.active.title = "Organisations"
+    for row in [HEADER, *ROWS]:
+        book.active.append(row)
+    book.save(plain)
+    members = []
+    with zipfile.ZipFile(plain) as archive:
+        for info in archive.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head = b'<?xml version="1.0"?><worksheet><sheetData>'
+                data, crc, _ = _spaces(2, head)
+                members.append((info.filename, data, crc, 200_000))
+            else:
+                raw = archive.read(info.filename)
+                compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+                deflated = compressor.compress(raw) + compressor.flush()
+                members.append((info.filename, deflated, zlib.crc32(raw), len(raw)))
+    return _zip_of(members)
 
 
 def _landing_with(folder: Path, link: Callable[[Path, Path], None]) -> Invocation:
@@ -311,16 +361,16 @@ CASES: list[Case] = [
     ),
     Case(
         "password-protected",
-        "a password-protected workbook (OLE package stand-in)",
-        lambda d: _refine_file(d, "locked.xlsx", _ole("EncryptionInfo")),
+        "a workbook with a password to open (Excel's Agile encryption)",
+        lambda d: _refine_file(d, "locked.xlsx", _encrypted([HEADER, *ROWS])),
         ERROR,
         2,
         "password-protected",
     ),
     Case(
         "xls-as-xlsx",
-        "a legacy .xls renamed .xlsx (OLE workbook stand-in)",
-        lambda d: _refine_file(d, "legacy.xlsx", _ole("Workbook")),
+        "a legacy .xls (BIFF8) renamed .xlsx",
+        lambda d: _refine_file(d, "legacy.xlsx", _legacy_xls([HEADER, *ROWS])),
         ERROR,
         2,
         "legacy .xls",
@@ -328,16 +378,7 @@ CASES: list[Case] = [
     Case(
         "ods-as-xlsx",
         "an OpenDocument spreadsheet renamed .xlsx",
-        lambda d: _refine_file(
-            d,
-            "calc.xlsx",
-            _zip(
-                {
-                    "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                    "content.xml": b"<office:document-content/>",
-                }
-            ),
-        ),
+        lambda d: _refine_file(d, "calc.xlsx", _ods([HEADER, *ROWS])),
         ERROR,
         2,
         "OpenDocument",
@@ -413,6 +454,14 @@ CASES: list[Case] = [
         ERROR,
         2,
         "inflates to",
+    ),
+    Case(
+        "zip-bomb-lying-sizes",
+        "a workbook whose sheet inflates to 2 GB while its zip directory says 200 kB",
+        lambda d: _refine_file(d, "liar.xlsx", _lying_bomb()),
+        ERROR,
+        2,
+        "damaged",
     ),
     # -- sheets and headers -----------------------------------------------------------------
     Case(

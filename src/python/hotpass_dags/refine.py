@@ -15,6 +15,8 @@ nothing is written or connected to at parse time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +41,22 @@ GOLDEN = [
 
 def _day(context: dict[str, Any]) -> Any:
     return context["logical_date"].date()
+
+
+@contextmanager
+def _bad_input_fails_at_once() -> Iterator[None]:
+    """A bad input (file, profile or settings) does not mend itself between retries: fail the
+    task at once with the library's message, which names the file, sheet and row. Airflow logs
+    the whole traceback: ``from None`` keeps any chained cause, which may quote a cell, out of
+    the task log (POPIA; the readers already drop the parsers' own errors)."""
+    from airflow.exceptions import AirflowFailException
+
+    from hotpass.errors import InputError, ProfileError, SettingsError
+
+    try:
+        yield
+    except (InputError, ProfileError, SettingsError) as exc:
+        raise AirflowFailException(str(exc)) from None
 
 
 with DAG(
@@ -82,13 +100,14 @@ with DAG(
         settings = load_settings()
         params = context["params"]
         since = date.fromisoformat(params["since"]) if params.get("since") else None
-        files, reason = interval_inputs(
-            settings.landing_dir,
-            _day(context),
-            settings,
-            since=since,
-            incremental=bool(params.get("incremental")),
-        )
+        with _bad_input_fails_at_once():
+            files, reason = interval_inputs(
+                settings.landing_dir,
+                _day(context),
+                settings,
+                since=since,
+                incremental=bool(params.get("incremental")),
+            )
         if not files:
             skip_interval(settings, _day(context), reason or "no inputs")
             raise AirflowSkipException(reason)
@@ -101,7 +120,8 @@ with DAG(
 
         from hotpass.pipeline import write_run
 
-        return write_run([Path(f) for f in files], settings=load_settings(), lineage=False)
+        with _bad_input_fails_at_once():
+            return write_run([Path(f) for f in files], settings=load_settings(), lineage=False)
 
     @task(inlets=[BRANCH])
     def audit(hotpass_run: str) -> bool:

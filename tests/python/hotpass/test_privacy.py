@@ -26,36 +26,18 @@ import pytest
 
 from tests.python.hotpass.golden_run import SAMPLES
 from tests.python.hotpass.http_fakes import serve_handler
+from tests.python.hotpass.privacy_markers import (
+    ACCESS_KEY,
+    MARKER,
+    SECRET_KEY,
+    leaks,
+    leaks_in_files,
+    write_broken_markers,
+    write_markers,
+)
 from tests.python.hotpass.store.fake_lakefs import FakeLakeFSServer
 
 pytestmark = pytest.mark.slow
-
-MARKER = "qzvxmarker"  # in every name and email below, matched case-insensitively
-PHONE_DIGITS = "827394817"  # 082 739 4817, a valid South African mobile number
-ACCESS_KEY = "AKIAQZVXACCESSKEY"
-SECRET_KEY = "qzvx-secret-access-value-41f7"
-MARKER_ROWS = [
-    "Organisation Name;Phone;Email;Contact Person;Province",
-    f"Qzvxmarker Aviation;082 739 4817;ops@{MARKER}.invalid;"
-    "Qzvxmarker Nomvula (Chief Pilot);Gauteng",
-    f"Qzvxmarker Flight Training;+27 82 739 4817;Qzvxmarker.Pieter@{MARKER}.invalid;;Limpopo",
-    f"Qzvxmarker Aero Club;;club@{MARKER}.invalid;;Free State",
-    f"Qzvxmarker Helicopters;;heli@{MARKER}.invalid;Qzvxmarker Thabo (Owner);North West",
-    "Qzvxmarker Charter;;;;Northern Cape",
-    f";;lost@{MARKER}.invalid;Qzvxmarker Orphan;",  # no name: quarantined (1 row in 7)
-    f"Qzvxmarker Brokers;not a phone;broken-{MARKER}@@invalid;;Mpumalanga",
-]
-COLUMNAR = (b"PAR1", b"ARROW1")
-
-
-def _leaks(data: bytes) -> list[str]:
-    lowered = data.lower()
-    found = [m for m in (MARKER, PHONE_DIGITS) if m.encode() in lowered]
-    return found + [s for s in (ACCESS_KEY, SECRET_KEY) if s.encode() in data]
-
-
-def _files(root: Path) -> list[Path]:
-    return [p for p in sorted(root.rglob("*")) if p.is_file()]
 
 
 def test_markers_and_secrets_stay_inside_the_published_tables(tmp_path: Path) -> None:
@@ -63,13 +45,9 @@ def test_markers_and_secrets_stay_inside_the_published_tables(tmp_path: Path) ->
     inputs.mkdir()
     for sample in SAMPLES:
         shutil.copy(sample, inputs / sample.name)
-    (inputs / "markers.csv").write_text("\r\n".join(MARKER_ROWS) + "\r\n", encoding="utf-8")
-    broken = tmp_path / "broken" / "markers.csv"
-    broken.parent.mkdir()
-    broken.write_text(
-        "\r\n".join(MARKER_ROWS) + f'\r\n"Qzvxmarker Unclosed;{"x" * 200_000}\r\n',
-        encoding="utf-8",
-    )
+    write_markers(inputs / "markers.csv")
+    (tmp_path / "broken").mkdir()
+    broken = write_broken_markers(tmp_path / "broken" / "markers.csv")
 
     received: list[tuple[str, bytes]] = []
 
@@ -123,14 +101,10 @@ def test_markers_and_secrets_stay_inside_the_published_tables(tmp_path: Path) ->
     assert len([n for n in names.to_pylist() if MARKER in n.lower()]) >= 4
     assert {path for path, _ in received} >= {"/v1/traces", "/v1/metrics", "/api/v1/lineage"}
 
-    leaks = {f"terminal output #{n}": _leaks(out) for n, out in enumerate(outputs)}
-    leaks.update({f"POST {path} #{n}": _leaks(body) for n, (path, body) in enumerate(received)})
-    for root in (workspace, tmp_path / "lakefs"):
-        for path in _files(root):
-            data = path.read_bytes()
-            if not data.startswith(COLUMNAR):
-                leaks[str(path.relative_to(tmp_path))] = _leaks(data)
-    searched = set(leaks)
+    found = {f"terminal output #{n}": leaks(out) for n, out in enumerate(outputs)}
+    found.update({f"POST {path} #{n}": leaks(body) for n, (path, body) in enumerate(received)})
+    found.update(leaks_in_files(workspace))
+    found.update(leaks_in_files(tmp_path / "lakefs"))
     for expected in ("report.html", "gate.json", "events.jsonl", "index.html"):
-        assert any(where.endswith(expected) for where in searched), expected
-    assert {where: found for where, found in leaks.items() if found} == {}
+        assert any(where.endswith(expected) for where in found), expected
+    assert {where: markers for where, markers in found.items() if markers} == {}

@@ -13,6 +13,12 @@ import pytest
 
 from hotpass.store import LocalStore
 from tests.python.hotpass.golden_run import SAMPLES
+from tests.python.hotpass.privacy_markers import (
+    leaks,
+    leaks_in_files,
+    write_broken_markers,
+    write_markers,
+)
 
 # Where the DAG files are (under Pants the source root is stripped); found without importing
 # them, since Airflow must not be imported before AIRFLOW_HOME is set.
@@ -94,6 +100,7 @@ def test_airflow_dags_test_publishes_the_day_emits_lineage_and_retrains(airflow_
     landing.mkdir(parents=True)
     for path in SAMPLES:
         shutil.copy(path, landing / path.name)
+    write_markers(landing / "markers.csv")  # POPIA markers, searched for at the end
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(sys.path),
@@ -101,7 +108,7 @@ def test_airflow_dags_test_publishes_the_day_emits_lineage_and_retrains(airflow_
         "HOTPASS_MODEL_TRAIN_COMMAND": f"{sys.executable} -m hotpass_train.job",
     }
 
-    def airflow(*args: str) -> str:
+    def airflow(*args: str, succeeds: bool = True) -> str:
         ran = subprocess.run(
             [sys.executable, "-m", "airflow", *args],
             env=env,
@@ -110,14 +117,15 @@ def test_airflow_dags_test_publishes_the_day_emits_lineage_and_retrains(airflow_
             check=False,
         )
         output = (ran.stdout + ran.stderr).decode(errors="replace")
-        assert ran.returncode == 0, output[-3000:]
+        if succeeds:
+            assert ran.returncode == 0, output[-3000:]
         return output
 
     airflow("db", "migrate")
     output = airflow("dags", "test", "hotpass_refine", "2026-01-02")
 
     record = json.loads((workspace / "intervals" / "2026-01-02.json").read_text())
-    assert record["status"] == "published" and record["inputs"] == len(SAMPLES)
+    assert record["status"] == "published" and record["inputs"] == len(SAMPLES) + 1
     assert record["published_ref"] == LocalStore(workspace / "store").resolve("main")
 
     events = [
@@ -147,10 +155,43 @@ def test_airflow_dags_test_publishes_the_day_emits_lineage_and_retrains(airflow_
     assert challenger.tags["store_commit"] == record["published_ref"]
     assert "hotpass-lead-score/1" in output  # the promote task reported on the challenger
 
-    text = (tmp_path / "openlineage.jsonl").read_text() + output
-    logs = Path(airflow_env["AIRFLOW_HOME"]) / "logs"
-    text += "".join(p.read_text(errors="replace") for p in logs.rglob("*") if p.is_file())
+    # A day whose file the parser refuses: the write task fails at once, without retries
+    # (retry_delay is 2 minutes; this would otherwise wait), and main stays where it was.
+    broken = workspace / "landing" / "dt=2026-01-03"
+    broken.mkdir()
+    write_broken_markers(broken / "markers.csv")
+    failed = airflow("dags", "test", "hotpass_refine", "2026-01-03", succeeds=False)
+    assert "markers.csv" in failed and "AirflowFailException" in failed, failed[-3000:]
+    assert not (workspace / "intervals" / "2026-01-03.json").exists()
+    assert LocalStore(workspace / "store").resolve("main") == record["published_ref"]
+    output += failed
+
+    # POPIA: the markers reached the published tables, and nothing else.
+    import pyarrow.parquet as pq
+
+    names = pq.read_table(workspace / "export" / "organisations.parquet").column("display_name")
+    assert len([n for n in names.to_pylist() if "qzvxmarker" in n.lower()]) >= 4
+    lineage = tmp_path / "openlineage.jsonl"
+    found = _markers_found(Path(airflow_env["AIRFLOW_HOME"]), workspace, output, lineage)
+    assert {where: markers for where, markers in found.items() if markers} == {}
+    text = lineage.read_text() + output
     assert [v for v in _personal_values(workspace) if v in text] == []
+
+
+def _markers_found(home: Path, workspace: Path, output: str, lineage: Path) -> dict[str, list[str]]:
+    """Where the POPIA markers are, outside the landing area and the columnar tables."""
+    found = {"airflow dags test output": leaks(output.encode())}  # it carries the task logs
+    found["openlineage events"] = leaks(lineage.read_bytes())
+    found.update(leaks_in_files(home))  # the metadata database (XCom, params) and any logs
+    landing = str(workspace / "landing")
+    found.update(  # the store, reports, caches, interval records and the model registry
+        (where, markers)
+        for where, markers in leaks_in_files(workspace).items()
+        if not where.startswith(landing)
+    )
+    for expected in ("airflow.db", "report.html", "mlflow.db", "input_example.json"):
+        assert any(where.endswith(expected) for where in found), f"{expected} not searched"
+    return found
 
 
 @pytest.mark.slow

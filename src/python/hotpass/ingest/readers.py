@@ -92,7 +92,10 @@ class Source:
                 yield number, padding + [cell_text(v) if v != "" else None for v in values]
         except CalamineError as exc:
             raise InputError(
-                f"sheet cannot be read ({type(exc).__name__})", file=self.path.name, sheet=sheet
+                f"sheet cannot be read ({type(exc).__name__}): the workbook is damaged; open "
+                "it in Excel and save it again, or export it afresh",
+                file=self.path.name,
+                sheet=sheet,
             ) from None
 
     def top_rows(self, sheet: str, count: int) -> list[list[str | None]]:

@@ -89,13 +89,21 @@ class Golden:
     reused: int = 0  # organisations whose rows came from ``earlier``
 
 
+# 64 bits of the row key (an md5 in hex): 8 bytes a candidate row instead of a 32-character
+# string, at about twenty candidate rows a record.
+_TIE_KEY = "('0x' || left(row_key, 16))::UBIGINT"
+
+
 def _groups(con: Any) -> None:
     """hotpass_groups(group_id, org_id, parent_org_id, record_kind, location) and
-    hotpass_members(group_id, record_id) and hotpass_home(record_id, group_id)."""
+    hotpass_members(group_id, record_id, tie_key) and hotpass_home(record_id, group_id).
+
+    ``tie_key`` is the first 64 bits of the record's content digest (``row_key``): the last
+    survivorship tie-break, so a re-sorted file picks the same winners."""
     con.execute(
         """CREATE OR REPLACE TEMP TABLE hotpass_sites AS
         WITH located AS (
-            SELECT i.org_id, o.record_id, o.location_qualifier AS location,
+            SELECT i.org_id, o.record_id, i.row_key, o.location_qualifier AS location,
                    lower(o.location_qualifier) AS place
             FROM hotpass_survive_orgs o JOIN hotpass_record_org i USING (record_id)
             WHERE o.location_qualifier IS NOT NULL
@@ -103,7 +111,7 @@ def _groups(con: Any) -> None:
             SELECT org_id FROM located GROUP BY org_id HAVING count(DISTINCT place) > 1
         )
         SELECT l.org_id || '-' || substr(sha256(l.place), 1, 6) AS group_id,
-               l.org_id AS parent_org_id, l.record_id, l.place,
+               l.org_id AS parent_org_id, l.record_id, l.row_key, l.place,
                min(l.location) OVER (PARTITION BY l.org_id, l.place) AS location
         FROM located l JOIN multi USING (org_id)"""
     )
@@ -116,9 +124,9 @@ def _groups(con: Any) -> None:
         SELECT DISTINCT group_id, parent_org_id, 'site', location FROM hotpass_sites"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE hotpass_members AS
-        SELECT org_id AS group_id, record_id FROM hotpass_record_org
-        UNION ALL SELECT group_id, record_id FROM hotpass_sites"""
+        f"""CREATE OR REPLACE TEMP TABLE hotpass_members AS
+        SELECT org_id AS group_id, record_id, {_TIE_KEY} AS tie_key FROM hotpass_record_org
+        UNION ALL SELECT group_id, record_id, {_TIE_KEY} FROM hotpass_sites"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE hotpass_home AS
@@ -135,21 +143,22 @@ def _organisation_candidates(con: Any) -> None:
         parts.append(
             f"""SELECT m.group_id, '{name}' AS field, {str(multi).lower()} AS multi, o.record_id,
                 CAST({value} AS VARCHAR) AS value, ({valid}) AS valid, o.source_priority,
-                {RECENCY} AS recency, {COMPLETENESS} AS completeness, 1 AS position
+                {RECENCY} AS recency, {COMPLETENESS} AS completeness, 1 AS position, m.tie_key
             FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
             WHERE {value} IS NOT NULL"""
         )
     for name, column in (("emails", "emails"), ("phones", "phones")):
         parts.append(
             f"""SELECT m.group_id, '{name}', true, o.record_id, unnest(o.{column}), true,
-                o.source_priority, {RECENCY}, {COMPLETENESS}, generate_subscripts(o.{column}, 1)
+                o.source_priority, {RECENCY}, {COMPLETENESS}, generate_subscripts(o.{column}, 1),
+                m.tie_key
             FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)"""
         )
     # The latest interaction and the latest order are facts about time: only recency decides.
     for column in DATE_FACTS:
         parts.append(
             f"""SELECT m.group_id, '{column}', false, o.record_id,
-                CAST(o.{column} AS VARCHAR), true, 0, o.{column}, 0, 1
+                CAST(o.{column} AS VARCHAR), true, 0, o.{column}, 0, 1, m.tie_key
             FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
             WHERE o.{column} IS NOT NULL"""
         )
@@ -219,7 +228,11 @@ def _golden_contacts(con: Any) -> Any:
         f"""CREATE OR REPLACE TEMP TABLE hotpass_contact_in AS
         SELECT c.*, h.group_id AS org_id, o.source_priority, {RECENCY} AS recency,
                (c.name IS NOT NULL)::INT + (c.role IS NOT NULL)::INT + (c.email IS NOT NULL)::INT
-                 + (c.phone IS NOT NULL)::INT AS completeness
+                 + (c.phone IS NOT NULL)::INT AS completeness,
+               -- the contact's own content, not its position: the last tie-break
+               md5_number_upper(concat_ws(chr(31), coalesce(c.name, chr(0)),
+                   coalesce(c.role, chr(0)), coalesce(c.email, chr(0)),
+                   coalesce(c.phone, chr(0)), coalesce(c.note, chr(0)))) AS tie_key
         FROM hotpass_survive_contacts c
         JOIN hotpass_home h ON h.record_id = c.org_record_id
         JOIN hotpass_survive_orgs o ON o.record_id = c.org_record_id"""
@@ -254,7 +267,7 @@ def _golden_contacts(con: Any) -> Any:
         parts.append(
             f"""SELECT k.cluster_id AS group_id, '{name}' AS field, false AS multi,
                 c.contact_id AS record_id, c.{name} AS value, ({valid}) AS valid,
-                c.source_priority, c.recency, c.completeness, 1 AS position
+                c.source_priority, c.recency, c.completeness, 1 AS position, c.tie_key
             FROM hotpass_contact_in c
             JOIN hotpass_contact_clusters k ON k.unique_id = c.contact_id
             WHERE c.{name} IS NOT NULL"""
@@ -312,8 +325,12 @@ def _golden_contacts(con: Any) -> Any:
                 GROUP BY i.org_id) o ON o.org_id = coalesce(g.parent_org_id, j.org_id)
         )
         SELECT contact_id, org_id, name, role, email, phone, note, do_not_contact, placeholder,
+               -- Ties go by the contact's content before its id (which carries row numbers),
+               -- so a re-sorted file keeps the same primary contact.
                can_be_primary AND row_number() OVER (
                    PARTITION BY org_id ORDER BY can_be_primary DESC, seniority, channels DESC,
+                   md5(concat_ws(chr(31), coalesce(name, chr(0)), coalesce(role, chr(0)),
+                                 coalesce(email, chr(0)), coalesce(phone, chr(0)))),
                    contact_id) = 1 AS is_primary,
                source_contacts, source_records, provenance
         FROM eligible"""

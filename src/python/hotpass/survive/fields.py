@@ -1,8 +1,10 @@
 """Per-field survivorship: which candidate value becomes the golden value, and why.
 
 Candidates are ranked by explicit rules, in this order: validity, source priority, recency,
-completeness, then record id and the value's position in its cell (so ties are broken the same
-way on every run: two emails of one record keep the order the cell gave them). The rule that
+completeness, then the record's content digest (``tie_key``), record id and the value's
+position in its cell. So ties are broken the same way on every run and in every row order: a
+re-sorted file picks the same winners, and two emails of one record keep the order the cell
+gave them. The record id decides only between records of identical content. The rule that
 separated the winner from the runner-up is recorded with the winner and the losing candidates.
 Multi-valued fields are merged: every distinct value, best-ranked first.
 """
@@ -12,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 RANK_ORDER = (
-    "valid DESC, source_priority DESC, recency DESC NULLS LAST, completeness DESC, record_id, "
-    "position"
+    "valid DESC, source_priority DESC, recency DESC NULLS LAST, completeness DESC, tie_key, "
+    "record_id, position"
 )
 
 
@@ -22,9 +24,9 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
 
     ``candidates`` columns: group_id, field, multi (bool), record_id, value (VARCHAR), valid,
     source_priority, recency (DATE), completeness, position (of the value in its record's
-    list; 1 for single values). ``out`` columns: group_id, field, value
-    (single-valued winner), values (merged list), record_ids, rule, losers (list of
-    {record_id, value}).
+    list; 1 for single values), tie_key (UBIGINT, from the record's content). ``out``
+    columns: group_id, field, value (single-valued winner), values (merged list), record_ids,
+    rule, losers (list of {record_id, value}).
     """
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE hotpass_ranked AS
@@ -40,6 +42,7 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
                      WHEN w.source_priority <> r.source_priority THEN 'source priority'
                      WHEN w.recency IS DISTINCT FROM r.recency THEN 'recency'
                      WHEN w.completeness <> r.completeness THEN 'completeness'
+                     WHEN w.tie_key <> r.tie_key THEN 'content digest'
                      WHEN w.record_id <> r.record_id THEN 'record id'
                      ELSE 'position in the cell' END AS rule
             FROM hotpass_ranked w

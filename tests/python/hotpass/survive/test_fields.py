@@ -27,6 +27,7 @@ def _run(rows):
                     ("recency", pa.date32()),
                     ("completeness", pa.int32()),
                     ("position", pa.int32()),
+                    ("tie_key", pa.uint64()),
                 ]
             ),
         ),
@@ -37,7 +38,16 @@ def _run(rows):
 
 
 def _candidate(
-    record, value, *, valid=True, priority=50, recency=None, complete=1, field="f", position=1
+    record,
+    value,
+    *,
+    valid=True,
+    priority=50,
+    recency=None,
+    complete=1,
+    field="f",
+    position=1,
+    tie_key=7,
 ):
     return {
         "group_id": "g",
@@ -50,6 +60,7 @@ def _candidate(
         "recency": recency,
         "completeness": complete,
         "position": position,
+        "tie_key": tie_key,
     }
 
 
@@ -63,17 +74,33 @@ def _candidate(
             {"recency": date(2025, 1, 1), "complete": 1},
             "recency",
         ),
-        ({"complete": 1}, {"complete": 5}, "completeness"),
+        ({"complete": 1, "tie_key": 1}, {"complete": 5, "tie_key": 2}, "completeness"),
+        ({"tie_key": 2}, {"tie_key": 1}, "content digest"),
         ({}, {}, "record id"),
     ],
 )
 def test_rules_apply_in_order_and_the_deciding_rule_is_recorded(loser, winner, rule):
     # "b" loses on record id when nothing else differs, so the winner is always record "a".
+    # Where the content digests differ, it is the smaller that wins, whatever the record id.
     result = _run([_candidate("b", "lose", **loser), _candidate("a", "win", **winner)])["f"]
     assert result["value"] == "win"
     assert result["record_ids"] == ["a"]
     assert result["rule"] == rule
     assert result["losers"] == [{"record_id": "b", "value": "lose"}]
+
+
+def test_a_tie_goes_to_the_same_content_whatever_the_record_ids():
+    """Re-sorting a file renumbers its records; the content digest still picks the winner."""
+    kestrel = {"tie_key": 11}
+    other = {"tie_key": 99}
+    before = _run(
+        [_candidate("row-2", "Kestrel", **kestrel), _candidate("row-3", "KESTREL", **other)]
+    )
+    after = _run(
+        [_candidate("row-3", "Kestrel", **kestrel), _candidate("row-2", "KESTREL", **other)]
+    )
+    assert before["f"]["value"] == after["f"]["value"] == "Kestrel"
+    assert before["f"]["rule"] == after["f"]["rule"] == "content digest"
 
 
 def test_only_candidate_and_nulls_never_win():

@@ -69,6 +69,7 @@ def test_provenance_names_record_rule_and_losers_for_every_chosen_field(run):
                 "source priority",
                 "recency",
                 "completeness",
+                "content digest",
                 "record id",
                 "merged",
                 "any record of the organisation says do not contact",
@@ -141,3 +142,30 @@ def test_the_primary_contact_is_the_most_senior_reachable_person(run):
         assert _seniority(primaries[0]["role"]) == min(_seniority(c["role"]) for c in reachable)
         checked += len(reachable) > 1
     assert checked  # some organisations had a real choice to make
+
+
+def test_a_re_sorted_file_publishes_the_same_golden_values(tmp_path):
+    """Two rows of one organisation that tie on every rule (one file, equally complete): the
+    content digest, not the row number, picks the name, so swapping the rows changes nothing.
+    (With the record id as the last tie-break, each order showed its own first row's name.)"""
+    header = "Organisation Name;Phone;Email;Website;Province"
+    tied = [
+        "Kestrel Aero Club;011 555 0101;ops@kestrel.invalid;kestrel.invalid;Gauteng",
+        "Kestrel Aero Club (Pty) Ltd;011 555 0101;ops@kestrel.invalid;kestrel.invalid;Gauteng",
+    ]
+    others = [
+        f"Harrier Flight School {n};011 555 02{n:02d};info@harrier{n}.invalid;"
+        f"harrier{n}.invalid;Limpopo"
+        for n in range(6)
+    ]
+    shown = {}
+    for name, rows in (("forward", tied), ("reversed", tied[::-1])):
+        source = tmp_path / name / "orgs.csv"
+        source.parent.mkdir()
+        source.write_text("\r\n".join([header, *rows, *others]) + "\r\n", encoding="utf-8")
+        run = refine_into(tmp_path / name / "ws", [source])
+        (kestrel,) = (o for o in run.table("organisations") if "Kestrel" in o["display_name"])
+        rule = {p["field"]: p["rule"] for p in kestrel["provenance"]}["display_name"]
+        shown[name] = (kestrel["org_id"], kestrel["display_name"], rule)
+    assert shown["forward"] == shown["reversed"]
+    assert shown["forward"][2] == "content digest"
