@@ -16,6 +16,7 @@ import typer
 from hotpass.cli import exits
 
 if TYPE_CHECKING:
+    from hotpass.settings import Settings
     from hotpass.store import VersionedStore
 
 app = typer.Typer(
@@ -26,11 +27,12 @@ WorkspaceOption = Annotated[Path | None, typer.Option(help="Workspace directory.
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def _store(workspace: Path | None) -> VersionedStore:
+def _store(workspace: Path | None, settings: Settings | None = None) -> VersionedStore:
+    """The workspace's store; ``settings`` when the caller has loaded them already."""
     from hotpass.settings import load_settings
     from hotpass.store import StoreError, open_store
 
-    settings = load_settings(overrides={"workspace": workspace})
+    settings = settings or load_settings(overrides={"workspace": workspace})
     if not settings.lakefs.endpoint and not (settings.workspace / "store").exists():
         typer.echo(
             f"hotpass version: no store in {settings.workspace}; run hotpass refine first",
@@ -221,8 +223,8 @@ def revert(
     from hotpass.settings import load_settings
     from hotpass.store import StoreError
 
-    store = _store(workspace)
     settings = load_settings(overrides={"workspace": workspace})
+    store = _store(workspace, settings)
     try:
         with workspace_turn(settings, lambda message: typer.echo(message, err=True)):
             done = store.revert(branch, commit)

@@ -525,11 +525,9 @@ class LocalStore:
             if not path.exists():
                 report.problems.append(f"object {digest[:12]}: missing")
                 continue
-            hashed = hashlib.sha256()
             with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    hashed.update(block)
-            if hashed.hexdigest() != digest:
+                hashed = hashlib.file_digest(handle, "sha256").hexdigest()
+            if hashed != digest:
                 report.problems.append(f"object {digest[:12]}: content does not match its name")
         stored = {
             p.name for p in (self.root / "objects").glob("*/*") if not p.name.startswith(".tmp-")
