@@ -26,6 +26,16 @@ class Run:
         rows: list[dict[str, Any]] = pq.read_table(self.export / f"{name}.parquet").to_pylist()
         return rows
 
+    def organisation_members(self) -> list[str]:
+        """The source records of every golden organisation (not site), repeats kept: a record
+        in two organisations shows twice."""
+        return [
+            record
+            for org in self.table("organisations")
+            if org["record_kind"] == "organisation"
+            for record in org["source_records"]
+        ]
+
     def org_of(self) -> dict[str, str]:
         """record_id -> golden organisation (not site) id."""
         return {
