@@ -180,6 +180,15 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return checked, len(positions) + len(children)
 
 
+def _return_freed_arrow_memory() -> None:
+    """Hand the memory of Arrow tables already dropped back to the system. Arrow's allocator
+    (mimalloc) keeps freed pages for reuse: at a million rows, 0.75 GB of the standardised
+    parts' memory stayed resident after they were dropped, under survivorship's peak."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _resolve_and_survive(
     frames: dict[str, Any],
     settings: Settings,
@@ -236,6 +245,7 @@ def _resolve_and_survive(
             else None
         )
         earlier = cache.load() if cache is not None else None
+        _return_freed_arrow_memory()  # survivorship sets the run's peak
         say("survive")
         golden = survive(
             con,
@@ -415,6 +425,8 @@ def _standardise_and_check(
         name: table.sort_by([(key, "ascending") for key in _STAGED_ORDER[name]]).combine_chunks()
         for name, table in read.staged(TABLES, fresh).items()
     }
+    fresh = None  # the unsorted parts, 0.7 GB at a million rows
+    _return_freed_arrow_memory()
     quarantined = frames["quarantine"].num_rows
     if accepted + quarantined != read.rows:
         raise AccountingError(

@@ -174,7 +174,7 @@ class Settings(_Section):
         default=0,
         ge=0,
         description="processes the input files are standardised in (0: one per core); runs "
-        "under 50,000 new rows or of one file use one",
+        "under 50,000 new rows, or whose work is one part, use one",
     )
     reuse_staged: bool = Field(
         default=True,

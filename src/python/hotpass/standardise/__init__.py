@@ -72,7 +72,8 @@ def _issues(label: str, parsed: ir.ArrayValue) -> ir.ArrayValue:
 def _organisations(raw: ir.Table) -> ir.Table:
     rows = raw.filter(raw.role == "organisation")
     parsed = rows.mutate(
-        _phones=udfs.phone_cell(rows.phone).concat(udfs.phone_cell(rows.mobile)),
+        _phone_cell=udfs.phone_cell(rows.phone),
+        _mobile_cell=udfs.phone_cell(rows.mobile),
         _emails=udfs.email_cell(rows.email),
         _web=udfs.website(rows.website),
         _province=udfs.province(rows.province),
@@ -91,6 +92,7 @@ def _organisations(raw: ir.Table) -> ir.Table:
         ibis.literal("province: not one of the nine provinces"),
         ibis.null("string"),
     )
+    parsed = parsed.mutate(_phones=parsed._phone_cell.concat(parsed._mobile_cell))
     return parsed.select(
         *_META,
         name_raw=parsed.organisation_name,
@@ -127,11 +129,11 @@ def _organisations(raw: ir.Table) -> ir.Table:
         issues=_issues("phone", parsed._phones)
         .concat(_issues("email", parsed._emails))
         .concat(ibis.array([web_issue, province_issue]).filter(lambda i: i.notnull())),
-        # Kept for the child stages below; dropped before the table is published.
+        # Kept for the child stages below; dropped before the table is published. The packed
+        # contacts take their phones from the phone cell's parsed values, not a second parse.
         _address=parsed.address,
         _contacts_cell=parsed.contacts_cell,
-        _phone=parsed.phone,
-        _email=parsed.email,
+        _phone_cell=parsed._phone_cell,
     )
 
 
@@ -230,6 +232,36 @@ def _contact_record(
     )
 
 
+def _with_row_details(exploded: ir.Table) -> ir.StructValue:
+    """The packed contact at ``_pos`` with the row's phone and email it owns: the only contact
+    takes the first of each; several contacts take them position by position, and only when
+    the counts agree (otherwise nobody can say whose number it is)."""
+    contact = exploded._list[exploded._pos - 1]
+    count = exploded._list.length()
+    index = exploded._pos - 1
+    phones, emails = exploded._row_phones, exploded._row_emails
+    # Indexed only where the index exists: Spark (ANSI) fails an index out of range.
+    owns_phone = ((count == 1) | (phones.length() == count)) & (index < phones.length())
+    owns_email = ((count == 1) | (emails.length() == count)) & (index < emails.length())
+    phone = phones[index]
+
+    def owned(owns: ir.BooleanValue, value: ir.StringValue) -> ir.StringValue:
+        return ibis.ifelse(owns, value, ibis.null("string"))
+
+    return ibis.struct(
+        {
+            "name": contact["name"],
+            "role": contact["role"],
+            "email": owned(owns_email, emails[index]),
+            "phone": owned(owns_phone, phone["e164"]),
+            "phone_raw": owned(owns_phone, phone["raw"]),
+            "phone_kind": owned(owns_phone, phone["kind"]),
+            "placeholder": contact["placeholder"],
+            "reason": contact["reason"],
+        }
+    )
+
+
 def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
     from_sheets = contact_rows.filter(
         contact_rows._contact.notnull() & contact_rows.org_record_id.notnull()
@@ -244,16 +276,23 @@ def _contacts(contact_rows: ir.Table, orgs: ir.Table) -> ir.Table:
     )
     packed = orgs.filter(orgs._contacts_cell.notnull() & orgs.match_key.notnull())
     packed = packed.mutate(
-        _list=udfs.row_contacts(packed._contacts_cell, packed._phone, packed._email)
+        _list=udfs.contact_cell(packed._contacts_cell),
+        _row_phones=packed._phone_cell.filter(lambda p: p["e164"].notnull()),
     )
     packed = packed.mutate(_n=ibis.range(1, packed._list.length() + 1))
     exploded = packed.select(
-        "record_id", "source_file", "profile", "do_not_contact", "_list", _pos=packed._n.unnest()
+        "record_id",
+        "source_file",
+        "profile",
+        "do_not_contact",
+        "_list",
+        "_row_phones",
+        _row_emails=packed.emails,
+        _pos=packed._n.unnest(),
     )
-    exploded = exploded.mutate(_c=exploded._list[exploded._pos - 1])
     row_contacts = _contact_record(
         exploded,
-        exploded._c,
+        _with_row_details(exploded),
         contact_id=exploded.record_id + "#" + exploded._pos.cast("string"),
         org_record_id=exploded.record_id,
         attach_method=ibis.literal("same_row"),
@@ -420,7 +459,7 @@ def standardise(raw: ir.Table) -> StagedTables:
         ),
     )
     organisations = orgs.filter(orgs.match_key.notnull()).drop(
-        "_address", "_contacts_cell", "_phone", "_email"
+        "_address", "_contacts_cell", "_phone_cell"
     )
     accepted = raw.select("record_id").difference(quarantine.select("record_id"))
     return StagedTables(

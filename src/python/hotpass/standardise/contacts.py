@@ -3,8 +3,9 @@
 Cells look like ``Name (Role)``, ``Name - Role``, ``Name — Role`` or several of those separated
 by ``;`` or new lines. Placeholders (``-``, ``Office``, ``Accountable Manager (Not Publicly
 Listed)``) become a role-only contact when a role is known, and are dropped with a reason
-otherwise. Phones and emails from the same row are given to the contacts they belong to: to the
-only contact, or position by position when the counts agree.
+otherwise. Standardise gives them the phones and emails of their own row (the only contact
+takes the first; several take them position by position when the counts agree), from the values
+already parsed for the organisation, so no cell is parsed twice.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TypedDict
 
 from hotpass.standardise.emails import parse_email_cell
 from hotpass.standardise.names import display_name
-from hotpass.standardise.phones import parse_phone_cell
+from hotpass.standardise.phones import first_valid_phone
 
 _SPLIT = re.compile(r"\s*(?:;|\n|\r)\s*")
 _BRACKETED = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
@@ -98,31 +99,6 @@ def parse_contact_cell(raw: str | None) -> list[ContactValue]:
     return contacts
 
 
-def contacts_with_details(
-    contact_cell: str | None, phone_cell: str | None, email_cell: str | None
-) -> list[ContactValue]:
-    """Contacts of one row with the row's phones and emails given to their owners."""
-    contacts = parse_contact_cell(contact_cell)
-    phones = [p for p in parse_phone_cell(phone_cell) if p["e164"]]
-    emails = [e for e in parse_email_cell(email_cell) if e["email"]]
-    if len(contacts) == 1:
-        pairs_phone = phones[:1]
-        pairs_email = emails[:1]
-        owners = [contacts[0]]
-    else:
-        owners = contacts
-        pairs_phone = phones if len(phones) == len(contacts) else []
-        pairs_email = emails if len(emails) == len(contacts) else []
-    for index, contact in enumerate(owners):
-        if index < len(pairs_phone):
-            contact["phone"] = pairs_phone[index]["e164"]
-            contact["phone_raw"] = pairs_phone[index]["raw"]
-            contact["phone_kind"] = pairs_phone[index]["kind"]
-        if index < len(pairs_email):
-            contact["email"] = pairs_email[index]["email"]
-    return contacts
-
-
 def contact_from_columns(
     first_name: str | None,
     surname: str | None,
@@ -137,10 +113,10 @@ def contact_from_columns(
     ]
     name = " ".join(parts) if parts else None
     contact = person(name, position)
-    parsed_phones = [p for cell in phones for p in parse_phone_cell(cell) if p["e164"]]
+    phone = first_valid_phone(phones)
     parsed_emails = [e for e in parse_email_cell(email) if e["email"]]
     if contact is None:
-        if not parsed_phones and not parsed_emails:
+        if phone is None and not parsed_emails:
             return None
         contact = ContactValue(
             name=None,
@@ -152,10 +128,10 @@ def contact_from_columns(
             placeholder=True,
             reason="no name or role: contact details only",
         )
-    if parsed_phones:
-        contact["phone"] = parsed_phones[0]["e164"]
-        contact["phone_raw"] = parsed_phones[0]["raw"]
-        contact["phone_kind"] = parsed_phones[0]["kind"]
+    if phone is not None:
+        contact["phone"] = phone["e164"]
+        contact["phone_raw"] = phone["raw"]
+        contact["phone_kind"] = phone["kind"]
     if parsed_emails:
         contact["email"] = parsed_emails[0]["email"]
     return contact

@@ -53,11 +53,7 @@ def match_key(raw: str | None) -> str | None:
     """
     if raw is None or len(raw) > MAX_NAME_LENGTH:
         return None
-    # Compatibility forms first (a styled letter such as U+1D4D0 has no lower case of its
-    # own), then lower case, then decomposed again for what lowering composed (U+0130).
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", raw).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _APOSTROPHES.sub("", text)
+    text = _APOSTROPHES.sub("", _folded(raw))
     text = _BRACKETS.sub(" ", text)
     text = _T_SLASH_A.sub(" trading as ", text.replace("&", " and "))
     text = _WHITESPACE.sub(" ", _NON_WORD.sub(" ", text))
@@ -66,6 +62,17 @@ def match_key(raw: str | None) -> str | None:
     text = _DESIGNATORS.sub("", text) or text
     # A key needs a letter of some script: "12345" or "---" is not a name.
     return text if any(ch.isalpha() for ch in text) else None
+
+
+def _folded(raw: str) -> str:
+    """Lower case with accents folded. Compatibility forms first (a styled letter such as
+    U+1D4D0 has no lower case of its own), then lower case, then decomposed again for what
+    lowering composed (U+0130). ASCII text is its own NFKD form with no combining marks, so
+    it only needs lowering: most names, and a per-character loop saved."""
+    if raw.isascii():
+        return raw.lower()
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", raw).lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 def location_qualifier(raw: str | None) -> str | None:

@@ -103,8 +103,8 @@ def address_cell(raw: str) -> dt.Array(ADDRESS):  # type: ignore[valid-type]
 
 
 @ibis.udf.scalar.python(null_handling="special")
-def row_contacts(contact_cell: str, phone: str, email: str) -> dt.Array(CONTACT):  # type: ignore[valid-type]
-    return contacts.contacts_with_details(contact_cell, phone, email)
+def contact_cell(raw: str) -> dt.Array(CONTACT):  # type: ignore[valid-type]
+    return contacts.parse_contact_cell(raw)
 
 
 @ibis.udf.scalar.python(null_handling="special")

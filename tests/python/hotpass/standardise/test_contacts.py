@@ -1,11 +1,14 @@
+import csv
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotpass.standardise.contacts import (
-    contact_from_columns,
-    contacts_with_details,
-    parse_contact_cell,
-)
+from hotpass.ingest import ingest
+from hotpass.profiles import builtin_profiles
+from hotpass.settings import load_settings
+from hotpass.standardise.contacts import contact_from_columns, parse_contact_cell
+from hotpass.standardise.parallel import standardise_spool
 
 
 def names_and_roles(cell):
@@ -35,20 +38,62 @@ def test_pure_placeholders_are_dropped():
     assert parse_contact_cell("Office") == []
 
 
-def test_one_contact_takes_the_row_phone_and_email():
-    [contact] = contacts_with_details(
-        "Ann Smith (CFI)", "+27 11 805 9015 / 9016", "ann@crane-air.co.za"
-    )
-    assert contact["phone"] == "+27118059015"
-    assert contact["email"] == "ann@crane-air.co.za"
+def _packed_contacts(tmp_path: Path, rows: list[tuple[str, str, str, str]]) -> dict[str, list]:
+    """Standardise a generic CSV of (organisation, contact cell, phone cell, email cell) rows;
+    each organisation's packed contacts as (name, phone, phone_raw, phone_kind, email), in
+    cell order."""
+    path = tmp_path / "packed.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Organisation Name", "Contact Person", "Phone", "Email"])
+        writer.writerows(rows)
+    ingested = ingest([path], profile=None, profiles=builtin_profiles(), spool=tmp_path)
+    settings = load_settings(environ={}, overrides={"workspace": tmp_path / "ws"})
+    frames, _ = standardise_spool(ingested, settings)
+    names = {r["record_id"]: r["name_raw"] for r in frames["organisations"].to_pylist()}
+    found: dict[str, list] = {}
+    for c in sorted(frames["contacts"].to_pylist(), key=lambda c: c["contact_id"]):
+        found.setdefault(names[c["org_record_id"]], []).append(
+            (c["name"], c["phone"], c["phone_raw"], c["phone_kind"], c["email"])
+        )
+    return found
 
 
-def test_details_pair_by_position_when_counts_agree_and_not_otherwise():
-    pair = contacts_with_details(
-        "A One (CFI); B Two (Owner)", "0821234567; 0831234567", "a@x-air.co.za"
+def test_packed_contacts_take_their_own_rows_phones_and_emails(tmp_path: Path) -> None:
+    found = _packed_contacts(
+        tmp_path,
+        [
+            # One contact takes the first valid phone and email of the row.
+            (
+                "Crane Air",
+                "Ann Smith (CFI)",
+                "Web form; +27 11 805 9015 / 9016",
+                "bad@; ann@crane-air.co.za",
+            ),
+            # Two contacts, two phones: by position; one email for two people: nobody's.
+            (
+                "Ng Aviation",
+                "A One (CFI); B Two (Owner)",
+                "0821234567; 0831234567",
+                "a@ng-air.co.za",
+            ),
+            # Two contacts, three phones: the counts disagree, so no phone is given.
+            ("Tern Flight", "C Three; D Four", "0821234567; 0831234567; 0841234567", ""),
+            # A contact without phone or email keeps its name.
+            ("Kite Air", "E Five (Owner)", "", ""),
+        ],
     )
-    assert [c["phone"] for c in pair] == ["+27821234567", "+27831234567"]
-    assert [c["email"] for c in pair] == [None, None]
+    assert found == {
+        "Crane Air": [
+            ("Ann Smith", "+27118059015", "+27 11 805 9015", "landline", "ann@crane-air.co.za")
+        ],
+        "Ng Aviation": [
+            ("A One", "+27821234567", "0821234567", "mobile", None),
+            ("B Two", "+27831234567", "0831234567", "mobile", None),
+        ],
+        "Tern Flight": [("C Three", None, None, None, None), ("D Four", None, None, None, None)],
+        "Kite Air": [("E Five", None, None, None, None)],
+    }
 
 
 def test_sheet_columns_full_name_in_first_name_and_placeholder_people():

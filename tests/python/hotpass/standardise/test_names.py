@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotpass.standardise.names import display_name, location_qualifier, match_key
+from hotpass.standardise.names import _folded, display_name, location_qualifier, match_key
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,10 @@ def test_match_key_drops_trailing_approval_designators_only() -> None:
     assert match_key("Example Aviation ATO AMO") == "example aviation"
     assert match_key("AMO Example Aviation") == "amo example aviation"
     assert match_key("AMO") == "amo"
+
+
+@given(st.text(st.characters(max_codepoint=127), max_size=80))
+def test_ascii_names_fold_as_unicode_folding_does(text):
+    # The ASCII shortcut in _folded against the full NFKD path it skips.
+    full = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).lower())
+    assert _folded(text) == "".join(ch for ch in full if not unicodedata.combining(ch))

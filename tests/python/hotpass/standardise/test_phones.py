@@ -1,7 +1,12 @@
+import re
+from unittest import mock
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotpass.standardise.phones import normalise_phone, parse_phone_cell
+from hotpass.standardise import phones
+from hotpass.standardise.phones import first_valid_phone, normalise_phone, parse_phone_cell
 
 ZA_MOBILE_DIGITS = st.builds(
     lambda prefix, rest: f"27{prefix}{rest:07d}",
@@ -61,3 +66,54 @@ def test_no_input_crashes_and_output_is_idempotent(text):
         assert (value["e164"] is None) != (value["reason"] is None)
         if value["e164"]:
             assert normalise_phone(value["e164"]) == value["e164"]
+
+
+# The parser without its run memo, so each call parses afresh.
+_unmemoised = phones._parse_text.__wrapped__  # type: ignore[attr-defined]
+
+
+def _spaced(digits: str, cuts: list[int]) -> str:
+    for cut in sorted(set(cuts), reverse=True):
+        digits = digits[:cut] + " " + digits[cut:]
+    return digits
+
+
+PLAIN_ZA_SHAPES = st.builds(
+    lambda prefix, national, cuts: prefix + _spaced(national, cuts),
+    st.sampled_from(["+27", "0", "27", "+27 ", "0 ", "+", "00", "+270"]),
+    # Nine digits as a ZA number has them (a fifth of them invalid), and anything near that.
+    st.one_of(
+        st.integers(10**8, 10**9 - 1).map(str), st.text("0123456789", min_size=7, max_size=11)
+    ),
+    st.lists(st.integers(0, 11), max_size=3),
+)
+
+
+@given(PLAIN_ZA_SHAPES)
+def test_the_plain_za_shortcut_gives_what_phonenumbers_gives(text: str) -> None:
+    # The reference is the same function with the shortcut switched off: every value through
+    # phonenumbers.parse, is_valid_number and number_type.
+    shortcut = _unmemoised(text, text)
+    with mock.patch.object(phones, "_PLAIN_ZA", re.compile(r"(?!)")):
+        assert shortcut == _unmemoised(text, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["+27118059015", "+27 11 805 9015", "0831234567", "27831234567", "0821111111"]
+)
+def test_plain_za_numbers_take_the_shortcut(text: str) -> None:
+    with mock.patch.object(phones, "_by_parsing", side_effect=AssertionError("parsed")):
+        value = _unmemoised(text, text)
+    assert value["e164"] == "+27" + re.sub(r"\D", "", text)[-9:]
+    assert value["reason"] is None
+
+
+def test_first_valid_phone_stops_at_the_first_number() -> None:
+    cells = [None, "Web form; 0831234567", "+27 11 805 9015"]
+    value = first_valid_phone(cells)
+    assert value is not None
+    assert (value["e164"], value["raw"]) == ("+27831234567", "0831234567")
+    with mock.patch.object(phones, "_parse_one", wraps=phones._parse_one) as parsed:
+        first_valid_phone(cells)
+    assert [c.args[1] for c in parsed.call_args_list] == ["Web form", "0831234567"]
+    assert first_valid_phone([None, "", "Web form"]) is None
