@@ -30,6 +30,7 @@ import io
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -114,12 +115,19 @@ def _members(workspace: Path) -> dict[str, list[str]]:
     return {org_id: sorted(keys) for org_id, keys in members.items()}
 
 
-@settings(
-    max_examples=int(os.environ.get("HOTPASS_PROPERTY_EXAMPLES", "4")),
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: 15 s an example
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+def _refines(examples: int) -> Any:
+    """Settings for a property whose every example runs whole refines: ``examples`` per CI
+    run unless ``HOTPASS_PROPERTY_EXAMPLES`` asks for more, no deadline, no shrinking (15 s
+    an example)."""
+    return settings(
+        max_examples=int(os.environ.get("HOTPASS_PROPERTY_EXAMPLES", str(examples))),
+        deadline=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+
+
+@_refines(examples=4)
 @given(spec=messy_inputs())
 def test_refine_accounts_for_every_row_is_order_free_and_deterministic(
     tmp_path_factory: pytest.TempPathFactory, spec: dict
@@ -154,12 +162,7 @@ def test_refine_accounts_for_every_row_is_order_free_and_deterministic(
     assert organisations == set(_members(first.workspace))
 
 
-@settings(
-    max_examples=int(os.environ.get("HOTPASS_PROPERTY_EXAMPLES", "3")),
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: 15 s an example
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@_refines(examples=3)
 @given(
     seed=st.integers(min_value=0, max_value=10_000),
     families=st.sets(st.integers(0, 3), min_size=1),
