@@ -185,10 +185,10 @@ def standardise_spool(
         outs = [Path(scratch) / str(i) for i in range(len(parts))]
         for out in outs:
             out.mkdir()
-        futures = {
-            pool.submit(_worker, raw_path, part, share, out): part
+        futures = [
+            pool.submit(_worker, raw_path, part, share, out)
             for part, out in zip(parts, outs, strict=True)
-        }
+        ]
         accepted = 0
         for done, future in enumerate(as_completed(futures), start=1):
             count, rows, seconds = future.result()

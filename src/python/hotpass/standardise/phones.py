@@ -69,11 +69,11 @@ def _parse_one(text: str, raw: str) -> PhoneValue:
 def _parse_text(text: str, raw: str) -> PhoneValue:
     if _SCIENTIFIC.match(text):
         return PhoneValue(raw=raw, e164=None, kind=None, reason="scientific notation: digits lost")
-    if len(_DIGITS.findall(text)) < _MIN_DIGITS:
+    digits = "".join(_DIGITS.findall(text))
+    if len(digits) < _MIN_DIGITS:
         return PhoneValue(raw=raw, e164=None, kind=None, reason="not a phone number")
     # "27831234567" (no plus, country code first) is how numeric cells store ZA numbers.
     candidate = text
-    digits = "".join(_DIGITS.findall(text))
     if not text.startswith(("+", "0")) and digits.startswith("27") and len(digits) == _ZA_DIGITS:
         candidate = f"+{digits}"
     plain = _PLAIN_ZA.fullmatch(candidate.replace(" ", ""))
