@@ -7,6 +7,7 @@ Blank rows (and rows holding only filler such as a pre-filled ID) are skipped an
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import tempfile
 from collections.abc import Callable, Sequence
@@ -195,9 +196,13 @@ def _write_chunk(
     """Map one chunk of physical rows column by column (Arrow), drop blank rows, attach
     continuation rows to the organisation row above them, and append the batch to ``sink``."""
     rows = [cells for _, cells in chunk]
+    # Cut into columns in one C-level pass (short rows padded with None), not cell by cell.
+    by_column = list(itertools.zip_longest(*rows))
 
     def column(position: int) -> pa.Array:
-        cells = pa.array([r[position] if position < len(r) else None for r in rows], pa.string())
+        if position >= len(by_column):
+            return pa.nulls(len(rows), pa.string())
+        cells = pa.array(by_column[position], pa.string())
         # NUL, escape and other control characters never reach a table (or a terminal); cells
         # are trimmed here, in one pass over the column, not cell by cell in Python.
         cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(cells, _CONTROL, ""))

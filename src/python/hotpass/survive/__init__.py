@@ -23,6 +23,7 @@ from hotpass.duckdb_connection import drop_tables
 from hotpass.resolve import connected_components
 from hotpass.survive.fields import survive_fields
 from hotpass.survive.ids import assign_org_ids
+from hotpass.survive.provenance import with_provenance
 
 __all__ = ["Golden", "survive"]
 
@@ -88,6 +89,14 @@ class Golden:
     members: Any = None
     reused: int = 0  # organisations whose rows came from ``earlier``
 
+
+# One provenance entry: a field's winner or merged values, where they came from and why.
+_ENTRY = """{'field': field, 'value': value, 'values': "values", 'record_ids': record_ids,
+             'rule': rule, 'losers': losers}"""
+
+# Provenance entries fetched as one Arrow batch: joining 33 batches of nested structs into the
+# one array a list column needs took over a second at a million records.
+_ONE_BATCH = 1 << 30
 
 # 64 bits of the row key (an md5 in hex): 8 bytes a candidate row instead of a 32-character
 # string, at about twenty candidate rows a record.
@@ -180,24 +189,30 @@ def _golden_organisations(con: Any) -> Any:
         f"any_value(f.value) FILTER (WHERE f.field = '{column}') AS {column}"
         for column in DATE_FACTS
     )
-    return con.sql(
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_org_dnc AS
+        SELECT m.group_id, bool_or(o.do_not_contact) AS do_not_contact,
+               list_sort(list(o.record_id) FILTER (WHERE o.do_not_contact)) AS dnc_records,
+               list_sort(list(o.record_id)) AS source_records
+        FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
+        GROUP BY m.group_id"""
+    )
+    # A site takes its organisation's do-not-contact: the entry lists both groups' records.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE hotpass_org_dnc_entries AS
+        SELECT g.group_id AS org_id,
+               list_distinct(list_concat(coalesce(d.dnc_records, []),
+                                         coalesce(pd.dnc_records, []))) AS record_ids
+        FROM hotpass_groups g JOIN hotpass_org_dnc d USING (group_id)
+        LEFT JOIN hotpass_org_dnc pd ON pd.group_id = g.parent_org_id
+        WHERE d.do_not_contact OR coalesce(pd.do_not_contact, false)"""
+    )
+    table = con.sql(
         f"""WITH fields AS (
             SELECT g.group_id, {singles}, {multis},
-                {dates},
-                -- Lists are sorted after aggregating (here by field: unique per group),
-                -- and rows by Arrow at the end: DuckDB's ordered aggregates and ORDER BY
-                -- over these nested structs took most of survivorship at a million records.
-                list_sort(list({{'field': f.field, 'value': f.value, 'values': f."values",
-                       'record_ids': f.record_ids, 'rule': f.rule, 'losers': f.losers}})
-                     FILTER (WHERE f.field IS NOT NULL)) AS provenance
+                {dates}
             FROM hotpass_groups g LEFT JOIN hotpass_org_fields f USING (group_id)
             GROUP BY g.group_id
-        ), dnc AS (
-            SELECT m.group_id, bool_or(o.do_not_contact) AS do_not_contact,
-                   list_sort(list(o.record_id) FILTER (WHERE o.do_not_contact)) AS dnc_records,
-                   list_sort(list(o.record_id)) AS source_records
-            FROM hotpass_members m JOIN hotpass_survive_orgs o USING (record_id)
-            GROUP BY m.group_id
         )
         SELECT g.group_id AS org_id, g.parent_org_id, g.record_kind,
             CASE WHEN g.record_kind = 'site' THEN p.display_name || ' (' || g.location || ')'
@@ -208,19 +223,28 @@ def _golden_organisations(con: Any) -> Any:
             CAST(f.last_interaction_date AS DATE) AS last_interaction_date,
             CAST(f.last_order_date AS DATE) AS last_order_date, f.distance_bucket,
             d.do_not_contact OR coalesce(pd.do_not_contact, false) AS do_not_contact,
-            d.source_records,
-            list_concat(f.provenance, CASE WHEN d.do_not_contact
-                                           OR coalesce(pd.do_not_contact, false) THEN
-                [{{'field': 'do_not_contact', 'value': 'true', 'values': ['true'],
-                  'record_ids': list_distinct(list_concat(coalesce(d.dnc_records, []),
-                                                          coalesce(pd.dnc_records, []))),
-                  'rule': 'any record of the organisation says do not contact',
-                  'losers': []::STRUCT(record_id VARCHAR, value VARCHAR)[]}}]
-                ELSE [] END) AS provenance
-        FROM hotpass_groups g JOIN fields f USING (group_id) JOIN dnc d USING (group_id)
+            d.source_records
+        FROM hotpass_groups g JOIN fields f USING (group_id) JOIN hotpass_org_dnc d USING (group_id)
         LEFT JOIN fields p ON p.group_id = g.parent_org_id
-        LEFT JOIN dnc pd ON pd.group_id = g.parent_org_id"""
+        LEFT JOIN hotpass_org_dnc pd ON pd.group_id = g.parent_org_id
+        ORDER BY org_id"""
     ).to_arrow_table()
+    # Each field's entry in field order, then the do-not-contact entry last.
+    entries = con.sql(
+        f"""SELECT org_id, entry FROM (
+            SELECT group_id AS org_id, 0 AS after, field, {_ENTRY} AS entry
+            FROM hotpass_org_fields
+            UNION ALL
+            SELECT org_id, 1, 'do_not_contact',
+                {{'field': 'do_not_contact', 'value': 'true', 'values': ['true'],
+                  'record_ids': record_ids,
+                  'rule': 'any record of the organisation says do not contact',
+                  'losers': []::STRUCT(record_id VARCHAR, value VARCHAR)[]}}
+            FROM hotpass_org_dnc_entries)
+        ORDER BY org_id, after, field"""
+    ).to_arrow_table(batch_size=_ONE_BATCH)
+    drop_tables(con, "hotpass_org_dnc", "hotpass_org_dnc_entries")
+    return with_provenance(table, "org_id", entries)
 
 
 def _golden_contacts(con: Any) -> Any:
@@ -283,7 +307,7 @@ def _golden_contacts(con: Any) -> Any:
         "hotpass_contact_edges",
         "hotpass_contact_nodes",
     )
-    return con.sql(
+    table = con.sql(
         f"""WITH people AS (
             SELECT k.cluster_id, min(c.org_id) AS org_id,
                    bool_or(c.do_not_contact) AS do_not_contact,
@@ -299,17 +323,13 @@ def _golden_contacts(con: Any) -> Any:
                 any_value(value) FILTER (WHERE field = 'role') AS role,
                 any_value(value) FILTER (WHERE field = 'email') AS email,
                 any_value(value) FILTER (WHERE field = 'phone') AS phone,
-                any_value(value) FILTER (WHERE field = 'note') AS note,
-                list_sort(list({{'field': field, 'value': value, 'values': "values",
-                      'record_ids': record_ids, 'rule': rule, 'losers': losers}}))
-                    AS provenance
+                any_value(value) FILTER (WHERE field = 'note') AS note
             FROM hotpass_contact_fields GROUP BY group_id
         ), joined AS (
             SELECT 'contact_' || substr(sha256(p.org_id || '|' || p.cluster_id), 1, 12)
                        AS contact_id,
                    p.org_id, f.name, f.role, f.email, f.phone, f.note, p.do_not_contact,
-                   p.placeholder, p.source_contacts, p.source_records,
-                   coalesce(f.provenance, []) AS provenance,
+                   p.placeholder, p.source_contacts, p.source_records, p.cluster_id,
                    {SENIORITY.replace("role", "f.role")} AS seniority,
                    (f.email IS NOT NULL)::INT + (f.phone IS NOT NULL)::INT AS channels
             FROM people p LEFT JOIN fields f USING (cluster_id)
@@ -332,9 +352,14 @@ def _golden_contacts(con: Any) -> Any:
                    md5(concat_ws(chr(31), coalesce(name, chr(0)), coalesce(role, chr(0)),
                                  coalesce(email, chr(0)), coalesce(phone, chr(0)))),
                    contact_id) = 1 AS is_primary,
-               source_contacts, source_records, provenance
-        FROM eligible"""
+               source_contacts, source_records, cluster_id
+        FROM eligible ORDER BY cluster_id"""
     ).to_arrow_table()
+    entries = con.sql(
+        f"""SELECT group_id AS cluster_id, {_ENTRY} AS entry FROM hotpass_contact_fields
+        ORDER BY group_id, field"""
+    ).to_arrow_table(batch_size=_ONE_BATCH)
+    return with_provenance(table, "cluster_id", entries).drop_columns(["cluster_id"])
 
 
 def _unchanged(con: Any, earlier: Golden) -> Any:
@@ -372,7 +397,14 @@ def _with_earlier(built: Any, earlier: Any, groups: Any, keys: list[str]) -> Any
 
 def _finish(table: Any, keys: list[str]) -> Any:
     # One chunk in a fixed order whichever way the rows were made: Parquet bytes follow both.
-    return table.sort_by([(key, "ascending") for key in keys]).combine_chunks()
+    # Rows the engine already sorted are not copied again (a take of the nested provenance).
+    import numpy as np
+    import pyarrow.compute as pc
+
+    order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
+    if not np.array_equal(order.to_numpy(), np.arange(table.num_rows)):
+        table = table.take(order)
+    return table.combine_chunks()
 
 
 def survive(

@@ -76,6 +76,32 @@ def test_provenance_names_record_rule_and_losers_for_every_chosen_field(run):
             assert all(loser["value"] != entry["value"] for loser in entry["losers"])
 
 
+def test_provenance_lists_fields_in_order_with_do_not_contact_last(run):
+    organisations = run.table("organisations")
+    flagged = [o for o in organisations if o["do_not_contact"]]
+    assert flagged
+    for org in organisations:
+        fields = [p["field"] for p in org["provenance"]]
+        if org["do_not_contact"]:
+            assert fields[-1] == "do_not_contact"
+            fields = fields[:-1]
+        assert "do_not_contact" not in fields
+        assert fields == sorted(fields)
+        assert "match_key" in fields
+
+
+def test_each_golden_contact_carries_the_provenance_of_its_own_values(run):
+    contacts = run.table("contacts")
+    assert contacts
+    for contact in contacts:
+        chosen = {p["field"]: p["value"] for p in contact["provenance"]}
+        assert list(chosen) == sorted(chosen)
+        for field in ("name", "role", "email", "phone", "note"):
+            assert chosen.get(field) == contact[field]
+        ids = {i for p in contact["provenance"] for i in p["record_ids"]}
+        assert ids <= set(contact["source_contacts"])
+
+
 def test_contacts_merge_per_person_with_one_primary_never_do_not_contact(run):
     golden = run.table("contacts")
     staged = _staged(run, "contacts")
