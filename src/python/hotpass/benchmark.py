@@ -158,6 +158,11 @@ def _refine(paths: list[str], workspace: Path, export: Path, echo: bool) -> dict
         "inputs_reused": len(reused),
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mb": _peak_rss_mb(),
+        # The largest worker process (ingest and standardise read files in workers): their
+        # memory is not in peak_rss_mb, and at most two run beside the refine at once.
+        "peak_worker_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        ),
         "steps": trace.peaks(),
         "status": summary.status,
         "rows": summary.rows,
@@ -403,6 +408,7 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
         "status": refined["status"],
         "end_to_end_s": refined["seconds"],
         "peak_rss_mb": refined["peak_rss_mb"],
+        "peak_worker_rss_mb": refined["peak_worker_rss_mb"],
         "stages": _stages(refined),
         "steps": refined["steps"],
         "resolution": {

@@ -5,6 +5,11 @@ catch it. Third-party errors are translated at one boundary and chained with ``r
 Messages carry ids, paths and counts, never names, emails or phone numbers (POPIA).
 """
 
+from __future__ import annotations
+
+import functools
+from typing import Any
+
 
 class HotpassError(Exception):
     """Base of every error Hotpass raises on purpose."""
@@ -39,6 +44,7 @@ class InputError(ValueError, HotpassError):
         column: str | None = None,
         row: int | None = None,
     ) -> None:
+        self.message = message
         self.file, self.sheet, self.column, self.row = file, sheet, column, row
         where = [file]
         if sheet is not None:
@@ -48,3 +54,16 @@ class InputError(ValueError, HotpassError):
         if row is not None:
             where.append(f"row {row}")
         super().__init__(f"{', '.join(where)}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt whole when it crosses a process boundary (ingest reads files in workers):
+        # the default would call the class with the formatted text alone.
+        rebuild = functools.partial(
+            type(self),
+            self.message,
+            file=self.file,
+            sheet=self.sheet,
+            column=self.column,
+            row=self.row,
+        )
+        return (rebuild, ())

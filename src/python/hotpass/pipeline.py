@@ -710,6 +710,7 @@ def _write(
                 progress=say,
                 max_bytes=max_bytes,
                 spool=Path(spool),
+                workers=settings.ingest_workers,
             )
             ingested = RunInputs(list(inputs), fresh, reused)
             stage.set(rows_in=ingested.rows, inputs_reused=len(reused))
@@ -772,7 +773,7 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
         run_branch,
     )
     from hotpass.store import open_store
-    from hotpass.validate import validate, write_report
+    from hotpass.validate import input_columns, validate, write_report
 
     mark = time.perf_counter()
     store = open_store(settings)
@@ -782,12 +783,15 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
     say(f"audit: the Great Expectations gate on {checked[:12]} (read from the store)")
     tables = read_tables(store, branch, ("organisations", "contacts", "quarantine", "review_queue"))
     report_dir = settings.run_dir(run_id)
+    columns = input_columns()
     validation = validate(
         run_id=run_id,
         organisations=tables["organisations"],
         contacts=tables["contacts"],
-        staged_organisations=read_parquet(store, branch, WORK_PATHS["staged_organisations"]),
-        raw=read_parquet(store, branch, WORK_PATHS["raw"]),
+        staged_organisations=read_parquet(
+            store, branch, WORK_PATHS["staged_organisations"], columns["staged_organisations"]
+        ),
+        raw=read_parquet(store, branch, WORK_PATHS["raw"], columns["raw"]),
         quarantine=tables["quarantine"],
         inputs=run_info["inputs"],
         rows=run_info["rows"],

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,11 +73,18 @@ def encode_parquet(table: Any) -> bytes:
     return buffer.getvalue()
 
 
-def read_parquet(store: VersionedStore, ref: str, path: str) -> Any:
-    """The Parquet file at ``path`` on ``ref`` as an Arrow table."""
+def read_parquet(
+    store: VersionedStore, ref: str, path: str, columns: Collection[str] | None = None
+) -> Any:
+    """The Parquet file at ``path`` on ``ref`` as an Arrow table; only those of ``columns`` it
+    has when given (in the file's order)."""
     import pyarrow.parquet as pq
 
-    return pq.read_table(io.BytesIO(store.get(ref, path)))
+    data = io.BytesIO(store.get(ref, path))
+    if columns is not None:
+        names = pq.ParquetFile(data).schema_arrow.names
+        columns = [name for name in names if name in set(columns)]
+    return pq.read_table(data, columns=columns)
 
 
 def parquet_bytes(name: str, table: Any) -> bytes:

@@ -170,6 +170,12 @@ class Settings(_Section):
         description="memory the query engine (DuckDB) holds before it spills to "
         "<workspace>/tmp; the run's peak is about this plus its Arrow tables",
     )
+    ingest_workers: int = Field(
+        default=0,
+        ge=0,
+        description="processes the new input files are read in at once (0: one per core); "
+        "under 16 MB of new input in all, or a single file, they are read in one",
+    )
     standardise_workers: int = Field(
         default=0,
         ge=0,

@@ -126,7 +126,7 @@ class StageCache:
         if not ingested.inputs:
             return
         self.root.mkdir(parents=True, exist_ok=True)
-        raw = pq.read_table(ingested.raw_path)
+        raw = pq.read_table(ingested.raw_paths)
         for summary in ingested.inputs:
             path = Path(summary.path)
             key = self._key(path, summary.sha256)
@@ -172,7 +172,7 @@ class RunInputs:
 
     def raw(self, columns: list[str]) -> pa.Table:
         """Every input's raw rows, in input order."""
-        fresh = pq.read_table(self.fresh.raw_path, columns=columns)
+        fresh = pq.read_table(self.fresh.raw_paths, columns=columns)
         parts = []
         for path in self.order:
             if path in self.reused:

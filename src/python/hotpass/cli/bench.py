@@ -61,6 +61,7 @@ def _print_report(report: dict[str, Any]) -> None:
     )
     typer.echo(
         f"end to end {report['end_to_end_s']:.1f} s, peak RSS {report['peak_rss_mb']:,.0f} MB"
+        f" (largest worker process {report['peak_worker_rss_mb']:,.0f} MB)"
     )
     for name, stage in report["stages"].items():
         typer.echo(

@@ -9,7 +9,10 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import multiprocessing
+import os
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,25 +67,29 @@ class InputSummary:
 
 @dataclass
 class IngestResult:
-    """The raw rows, spooled to ``raw_path`` (zstd Parquet) as they were read, and what was read.
+    """The raw rows, spooled as they were read to ``raw_paths`` (zstd Parquet, one file per
+    input, in input order), and what was read.
 
-    ``raw`` loads the whole table; stages that can read Parquet themselves use ``raw_path``.
+    ``raw`` loads the whole table; stages that can read Parquet themselves use ``raw_paths``.
     """
 
-    raw_path: Path
+    raw_paths: list[Path]
     rows: int
     inputs: list[InputSummary]
     _spool: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     @property
     def raw(self) -> pa.Table:
-        return pq.read_table(self.raw_path, schema=RAW_SCHEMA)
+        return pq.read_table(self.raw_paths, schema=RAW_SCHEMA)
 
 
 # C0 and C1 control characters other than tab, newline and carriage return (RE2 syntax).
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 CHUNK_ROWS = 50_000  # rows held in Python at once; ingest memory does not grow past this
+# Below this many input bytes in all, files are read one after another: starting a process
+# (about a second of imports) would cost more than it saves.
+PARALLEL_MIN_BYTES = 16 * 2**20
 
 
 Progress = Callable[[str], None]
@@ -327,42 +334,122 @@ def ingest(
     progress: Progress | None = None,
     max_bytes: int = 512 * 2**20,
     spool: Path | None = None,
+    workers: int = 1,
 ) -> IngestResult:
-    """Read every input into one raw table, streamed in chunks of ``CHUNK_ROWS`` rows to a
-    Parquet file in ``spool`` (a directory the caller owns and removes; a temporary one that
+    """Read every input into raw rows, streamed in chunks of ``CHUNK_ROWS`` rows to one Parquet
+    file per input in ``spool`` (a directory the caller owns and removes; a temporary one that
     lives as long as the result when None).
 
+    With ``workers`` above 1 (0: one per core) and at least ``PARALLEL_MIN_BYTES`` of input,
+    the files are read in that many processes at once, largest first: a file's raw rows
+    depend on that file alone.
+
     Raises:
-        InputError: naming the file (and sheet, column, row) of the first input that cannot
-            be read; nothing is returned, so nothing can be half-written downstream.
+        InputError: naming the file (and sheet, column, row) of an input that cannot be read
+            (the first in input order among those read); nothing is returned, so nothing can be
+            half-written downstream.
     """
     owned = None
     if spool is None:
         owned = tempfile.TemporaryDirectory(prefix="hotpass-ingest-")
         spool = Path(owned.name)
-    raw_path = spool / "raw.parquet"
-    with pq.ParquetWriter(raw_path, RAW_SCHEMA, compression="zstd") as sink:
-        summaries = _ingest_files(paths, profile, profiles, progress, max_bytes, sink)
+    outs = [spool / f"raw-{index:05d}.parquet" for index in range(len(paths))]
+    processes = min(workers or os.cpu_count() or 1, len(paths))
+    if (
+        processes > 1
+        and sum(_size(path) for path in paths) >= PARALLEL_MIN_BYTES
+        and not multiprocessing.current_process().daemon  # a daemon may not start processes
+    ):
+        summaries = _ingest_in_processes(
+            paths, outs, processes, profile, profiles, progress, max_bytes
+        )
+    else:
+        summaries = [
+            _ingest_file(path, out, profile, profiles, progress, max_bytes)
+            for path, out in zip(paths, outs, strict=True)
+        ]
+    if not outs:  # no input: an empty table, so readers of the spool need no special case
+        outs = [spool / "raw-empty.parquet"]
+        pq.write_table(RAW_SCHEMA.empty_table(), outs[0], compression="zstd")
     rows = sum(s.rows_ingested for s in summaries)
-    return IngestResult(raw_path, rows, summaries, _spool=owned)
+    return IngestResult(outs, rows, summaries, _spool=owned)
 
 
-def _ingest_files(
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # open_source names the problem when the file is read
+
+
+def _ingest_in_processes(
     paths: Sequence[Path],
+    outs: list[Path],
+    processes: int,
     profile: Profile | None,
     profiles: Sequence[Profile],
     progress: Progress | None,
     max_bytes: int,
-    sink: pq.ParquetWriter,
 ) -> list[InputSummary]:
-    summaries: list[InputSummary] = []
-    for path in paths:
-        source = open_source(path, max_bytes=max_bytes)
-        try:
-            chosen = profile or detect_profile(source, profiles)
-            summary = InputSummary(str(path), source.sha256, chosen.name)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if progress:
+        progress(f"ingest: {len(paths)} input(s) over {processes} processes")
+    context = multiprocessing.get_context("spawn")  # the parent may hold DuckDB's threads
+    order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+    summaries: dict[int, InputSummary] = {}
+    failures: dict[int, BaseException] = {}
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        futures = {
+            pool.submit(_timed_ingest_file, paths[i], outs[i], profile, profiles, max_bytes): i
+            for i in order
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            if future.cancelled():
+                continue
+            try:
+                summary, seconds = future.result()
+            except BaseException as exc:  # - re-raised below, in input order
+                failures[index] = exc
+                for waiting in futures:
+                    waiting.cancel()  # files not started yet are not read
+                continue
+            summaries[index] = summary
             if progress:
-                progress(f"ingest {path.name} (profile {chosen.name})")
+                progress(
+                    f"ingest {paths[index].name} (profile {summary.profile}): "
+                    f"{summary.rows_ingested} row(s) in {seconds:.1f} s"
+                )
+    if failures:
+        raise failures[min(failures)]
+    return [summaries[index] for index in range(len(paths))]
+
+
+def _timed_ingest_file(
+    path: Path, out: Path, profile: Profile | None, profiles: Sequence[Profile], max_bytes: int
+) -> tuple[InputSummary, float]:
+    started = time.perf_counter()
+    summary = _ingest_file(path, out, profile, profiles, None, max_bytes)
+    return summary, time.perf_counter() - started
+
+
+def _ingest_file(
+    path: Path,
+    out: Path,
+    profile: Profile | None,
+    profiles: Sequence[Profile],
+    progress: Progress | None,
+    max_bytes: int,
+) -> InputSummary:
+    """One input's raw rows, spooled to ``out``."""
+    source = open_source(path, max_bytes=max_bytes)
+    try:
+        chosen = profile or detect_profile(source, profiles)
+        summary = InputSummary(str(path), source.sha256, chosen.name)
+        if progress:
+            progress(f"ingest {path.name} (profile {chosen.name})")
+        with pq.ParquetWriter(out, RAW_SCHEMA, compression="zstd") as sink:
             for spec in chosen.sheets:
                 sheet = _resolve_sheet(source, spec)
                 if sheet is None:
@@ -375,27 +462,26 @@ def _ingest_files(
                     )
                 _read_sheet(source, sheet, spec, chosen, sink, summary)
                 summary.sheets_read.append(sheet)
-            if not summary.rows_ingested:
-                raise InputError(
-                    "no data rows below the header"
-                    + (
-                        f" ({summary.blank_skipped} blank row(s) skipped)"
-                        if summary.blank_skipped
-                        else ""
-                    )
-                    + "; remove the file or add its rows",
-                    file=path.name,
-                    sheet=summary.sheets_read[0] if len(summary.sheets_read) == 1 else None,
+        if not summary.rows_ingested:
+            raise InputError(
+                "no data rows below the header"
+                + (
+                    f" ({summary.blank_skipped} blank row(s) skipped)"
+                    if summary.blank_skipped
+                    else ""
                 )
-            ignored = {header_key(s.name): s.reason for s in chosen.ignored_sheets}
-            for sheet in source.sheet_names:
-                if sheet in summary.sheets_read:
-                    continue
-                if header_key(sheet) in ignored:
-                    summary.sheets_ignored[sheet] = ignored[header_key(sheet)]
-                else:
-                    summary.sheets_unexpected.append(sheet)
-            summaries.append(summary)
-        finally:
-            source.close()
-    return summaries
+                + "; remove the file or add its rows",
+                file=path.name,
+                sheet=summary.sheets_read[0] if len(summary.sheets_read) == 1 else None,
+            )
+        ignored = {header_key(s.name): s.reason for s in chosen.ignored_sheets}
+        for sheet in source.sheet_names:
+            if sheet in summary.sheets_read:
+                continue
+            if header_key(sheet) in ignored:
+                summary.sheets_ignored[sheet] = ignored[header_key(sheet)]
+            else:
+                summary.sheets_unexpected.append(sheet)
+        return summary
+    finally:
+        source.close()

@@ -387,12 +387,20 @@ def _unchanged(con: Any, earlier: Golden) -> Any:
 
 
 def _with_earlier(built: Any, earlier: Any, groups: Any, keys: list[str]) -> Any:
-    """``built`` plus the rows of ``earlier`` whose ``org_id`` is one of ``groups``."""
+    """``built`` plus the rows of ``earlier`` whose ``org_id`` is one of ``groups``, in key
+    order. The rows are picked and ordered by index and copied once: a filter and then a
+    sort copied the nested provenance twice (5.8 s of an incremental million-row run)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    reused = earlier.filter(pc.is_in(earlier.column("org_id"), value_set=groups))
-    return _finish(pa.concat_tables([built, reused.cast(built.schema)]), keys)
+    both = pa.concat_tables([built, earlier.cast(built.schema)])
+    reused = pc.is_in(earlier.column("org_id"), value_set=groups).to_numpy(zero_copy_only=False)
+    rows = pa.array(np.flatnonzero(np.concatenate([np.ones(built.num_rows, bool), reused])))
+    order = pc.sort_indices(
+        both.select(keys).take(rows), sort_keys=[(key, "ascending") for key in keys]
+    )
+    return both.take(rows.take(order)).combine_chunks()
 
 
 def _finish(table: Any, keys: list[str]) -> Any:

@@ -8,6 +8,7 @@ blocked or not, under ``<workspace>/runs/<run_id>/``.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from hotpass.validate.gate import (
 from hotpass.validate.quality import score_organisations
 from hotpass.validate.report import ReportData, render_html, render_markdown
 
-__all__ = ["Validation", "gate_tables", "score", "validate", "write_report"]
+__all__ = ["Validation", "gate_tables", "input_columns", "score", "validate", "write_report"]
 
 _NESTED = ("provenance", "source_records", "emails", "phones", "planes", "descriptions", "notes")
 
@@ -106,15 +107,33 @@ def _sources(con: Any, inputs: list[dict[str, Any]], quarantine: Any) -> Any:
     )
 
 
+# Per report field: (filled in the source, valid after standardise), over staged organisations.
+_FIELD_CHECKS = {
+    "name": ("name_raw IS NOT NULL", "display_name IS NOT NULL"),
+    "website": ("website_raw IS NOT NULL", "website_domain IS NOT NULL"),
+    "email": ("len(email_values) > 0", "len(emails) > 0"),
+    "phone": ("len(phone_values) > 0", "len(phones) > 0"),
+    "province": ("province_raw IS NOT NULL", "province IS NOT NULL"),
+}
+
+
+def input_columns(suites_dir: Path | None = None) -> dict[str, set[str]]:
+    """The columns :func:`validate` reads of ``raw`` and ``staged_organisations``: the audit
+    reads only these from the store (all of the million raw rows' columns took 2.5 s)."""
+    staged = {
+        word
+        for checks in _FIELD_CHECKS.values()
+        for check in checks
+        for word in re.findall(r"[a-z_]+", check)
+        if word != "len"  # SQL keywords are upper case
+    }
+    raw = suite_columns(load_suites(suites_dir), "raw_") | {"record_id", "profile"}
+    return {"raw": raw, "staged_organisations": staged}
+
+
 def _fields(con: Any, staged: Any) -> list[dict[str, Any]]:
     con.register("hotpass_v_staged", staged)
-    pairs = {
-        "name": ("name_raw IS NOT NULL", "display_name IS NOT NULL"),
-        "website": ("website_raw IS NOT NULL", "website_domain IS NOT NULL"),
-        "email": ("len(email_values) > 0", "len(emails) > 0"),
-        "phone": ("len(phone_values) > 0", "len(phones) > 0"),
-        "province": ("province_raw IS NOT NULL", "province IS NOT NULL"),
-    }
+    pairs = _FIELD_CHECKS
     select = ", ".join(f"avg(({fill})::INT), avg(({valid})::INT)" for fill, valid in pairs.values())
     values = con.execute(f"SELECT {select} FROM hotpass_v_staged").fetchall()[0]
     con.unregister("hotpass_v_staged")

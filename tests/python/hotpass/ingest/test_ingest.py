@@ -266,3 +266,29 @@ def test_a_csv_is_checked_for_utf8_beyond_the_sniffed_block(tmp_path):
     raw = run([path]).raw
     assert raw.num_rows == 200_001
     assert raw.column("organisation_name")[-1].as_py() == "A\u00e9ro Club"
+
+
+def test_files_read_in_worker_processes_give_the_raw_rows_read_in_one(monkeypatch):
+    one = ingest(SAMPLES, profile=None, profiles=builtin_profiles(), workers=1)
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 0)
+    said: list[str] = []
+    several = ingest(
+        SAMPLES, profile=None, profiles=builtin_profiles(), workers=2, progress=said.append
+    )
+    assert f"ingest: {len(SAMPLES)} input(s) over 2 processes" in said
+    assert len([m for m in said if " row(s) in " in m]) == len(SAMPLES)
+    assert several.raw.equals(one.raw)
+    assert [vars(s) for s in several.inputs] == [vars(s) for s in one.inputs]
+    assert several.rows == one.rows > 0
+
+
+def test_a_bad_file_read_in_a_worker_process_is_named_as_in_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 0)
+    broken = save(tmp_path, "broken.xlsx", {"Data": [["Nothing"], ["that looks like a header"]]})
+    with pytest.raises(InputError) as one:
+        ingest([*SAMPLES, broken], profile=None, profiles=builtin_profiles(), workers=1)
+    with pytest.raises(InputError) as several:
+        ingest([*SAMPLES, broken], profile=None, profiles=builtin_profiles(), workers=2)
+    assert str(several.value) == str(one.value)
+    assert several.value.file == "broken.xlsx"
+    assert several.value.sheet == one.value.sheet

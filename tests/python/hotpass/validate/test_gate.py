@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hotpass.cli.app import app
 from hotpass.validate import gate_tables
-from hotpass.validate.gate import load_suites, run_gate
+from hotpass.validate.gate import load_suites, run_gate, suite_columns
 from tests.python.hotpass.golden_run import refine_into, write_broken_source
 
 
@@ -354,6 +354,36 @@ def test_the_report_renders_offline_with_the_runs_numbers(run):
     markdown = (run.export / "report.md").read_text(encoding="utf-8")
     assert f"{staged - len(golden)} duplicates merged" in markdown
     assert (run.export / "data_docs" / "index.html").exists()
+
+
+def test_the_audit_reads_only_the_columns_its_suites_and_report_use(run):
+    from hotpass.duckdb_connection import quiet_duckdb
+    from hotpass.validate import _fields, input_columns
+
+    columns = input_columns()
+    staged = pq.read_table(run.export / "staged" / "organisations.parquet")
+    assert set(columns["staged_organisations"]) < set(staged.column_names)
+    con = quiet_duckdb()
+    try:
+        narrow = _fields(con, staged.select(sorted(columns["staged_organisations"])))
+        assert narrow == _fields(con, staged)
+    finally:
+        con.close()
+    from hotpass.ingest import ingest
+    from hotpass.profiles import builtin_profiles
+    from tests.python.hotpass.golden_run import SAMPLES
+
+    raw = ingest(SAMPLES, profile=None, profiles=builtin_profiles(), max_bytes=2**30).raw
+    named = suite_columns(load_suites(), "raw_")
+    organisations = pq.read_table(run.export / "organisations.parquet")
+    contacts = pq.read_table(run.export / "contacts.parquet")
+    kept = raw.select([c for c in raw.column_names if c in columns["raw"]])
+    assert kept.num_columns < raw.num_columns
+    every = gate_tables(organisations, contacts, raw=raw, raw_columns=named)
+    needed = gate_tables(organisations, contacts, raw=kept, raw_columns=named)
+    assert [n for n in every if n.startswith("raw_")] == [n for n in needed if n.startswith("raw_")]
+    for name in (n for n in every if n.startswith("raw_")):
+        assert needed[name].equals(every[name])
 
 
 def test_qa_runs_gate_contracts_and_profile_linter(run, tmp_path):
