@@ -82,6 +82,12 @@ class IngestResult:
     def raw(self) -> pa.Table:
         return pq.read_table(self.raw_paths, schema=RAW_SCHEMA)
 
+    @property
+    def raw_pattern(self) -> str:
+        """A glob naming every spool file and nothing else, for engines that read Parquet from
+        one path (Spark's reader takes no list; DuckDB's takes either)."""
+        return str(self.raw_paths[0].parent / f"{_SPOOL_PREFIX}*.parquet")
+
 
 # C0 and C1 control characters other than tab, newline and carriage return (RE2 syntax).
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
@@ -90,6 +96,7 @@ CHUNK_ROWS = 50_000  # rows held in Python at once; ingest memory does not grow 
 # Below this many input bytes in all, files are read one after another: starting a process
 # (about a second of imports) would cost more than it saves.
 PARALLEL_MIN_BYTES = 16 * 2**20
+_SPOOL_PREFIX = "raw-"  # spool files: raw-00000.parquet, ... in input order
 
 
 Progress = Callable[[str], None]
@@ -353,7 +360,7 @@ def ingest(
     if spool is None:
         owned = tempfile.TemporaryDirectory(prefix="hotpass-ingest-")
         spool = Path(owned.name)
-    outs = [spool / f"raw-{index:05d}.parquet" for index in range(len(paths))]
+    outs = [spool / f"{_SPOOL_PREFIX}{index:05d}.parquet" for index in range(len(paths))]
     processes = min(workers or os.cpu_count() or 1, len(paths))
     if (
         processes > 1
@@ -369,7 +376,7 @@ def ingest(
             for path, out in zip(paths, outs, strict=True)
         ]
     if not outs:  # no input: an empty table, so readers of the spool need no special case
-        outs = [spool / "raw-empty.parquet"]
+        outs = [spool / f"{_SPOOL_PREFIX}empty.parquet"]
         pq.write_table(RAW_SCHEMA.empty_table(), outs[0], compression="zstd")
     rows = sum(s.rows_ingested for s in summaries)
     return IngestResult(outs, rows, summaries, _spool=owned)

@@ -88,7 +88,7 @@ def plan_parts(files: Mapping[str, FileShape], split_rows: int | None = None) ->
     return sorted(parts, key=lambda p: (-p.rows, p.file, p.excel_rows or (0, 0)))
 
 
-def _file_shapes(raw_paths: list[Path]) -> dict[str, FileShape]:
+def _file_shapes(raw_pattern: str) -> dict[str, FileShape]:
     from hotpass.duckdb_connection import quiet_duckdb
 
     with quiet_duckdb() as con:
@@ -96,7 +96,7 @@ def _file_shapes(raw_paths: list[Path]) -> dict[str, FileShape]:
             """SELECT source_file, count(*), bool_and(role = 'organisation'),
                       min(excel_row), max(excel_row)
                FROM read_parquet(?) GROUP BY source_file""",
-            [[str(path) for path in raw_paths]],
+            [raw_pattern],
         ).fetchall()
     return {
         name: FileShape(count, rowwise, first, last) for name, count, rowwise, first, last in rows
@@ -104,14 +104,14 @@ def _file_shapes(raw_paths: list[Path]) -> dict[str, FileShape]:
 
 
 def _standardise(
-    raw_paths: list[Path], part: Part | None, settings: Settings
+    raw_pattern: str, part: Part | None, settings: Settings
 ) -> tuple[dict[str, pa.Table], int]:
     from hotpass.engine import close_backend, open_backend
     from hotpass.standardise import standardise
 
     con = open_backend(settings)
     try:
-        raw = con.read_parquet(raw_paths, table_name="raw")
+        raw = con.read_parquet(raw_pattern, table_name="raw")
         if part is not None:
             raw = raw.filter(raw.source_file == part.file)
             if part.excel_rows is not None:
@@ -127,9 +127,7 @@ def _standardise(
     return frames, accepted
 
 
-def _worker(
-    raw_paths: list[Path], part: Part, settings: Settings, out: Path
-) -> tuple[int, int, float]:
+def _worker(raw_pattern: str, part: Part, settings: Settings, out: Path) -> tuple[int, int, float]:
     """In a worker process: standardise ``part`` and leave the tables in ``out`` (Arrow IPC,
     which keeps the exact types); return the accepted count, the rows read (accepted and
     quarantined: each row ends in one place) and the seconds it took."""
@@ -138,7 +136,7 @@ def _worker(
     import pyarrow as pa
 
     started = time.perf_counter()
-    frames, accepted = _standardise(raw_paths, part, settings)
+    frames, accepted = _standardise(raw_pattern, part, settings)
     for name, table in frames.items():
         with pa.ipc.new_file(out / f"{name}.arrow", table.schema) as writer:
             writer.write_table(table)
@@ -157,7 +155,7 @@ def standardise_spool(
 
     import pyarrow as pa
 
-    raw_paths = ingested.raw_paths
+    raw_pattern = ingested.raw_pattern
     workers = settings.standardise_workers or os.cpu_count() or 1
     if (
         settings.engine != "duckdb"  # Spark spreads the work itself
@@ -165,10 +163,10 @@ def standardise_spool(
         or ingested.rows < PARALLEL_MIN_ROWS
         or multiprocessing.current_process().daemon  # a daemon may not start processes
     ):
-        return _standardise(raw_paths, None, settings)
-    parts = plan_parts(_file_shapes(raw_paths))
+        return _standardise(raw_pattern, None, settings)
+    parts = plan_parts(_file_shapes(raw_pattern))
     if len(parts) < 2:  # noqa: PLR2004
-        return _standardise(raw_paths, None, settings)
+        return _standardise(raw_pattern, None, settings)
     processes = min(workers, len(parts))
     if progress is not None:
         progress(
@@ -181,14 +179,16 @@ def standardise_spool(
     )
     context = multiprocessing.get_context("spawn")  # a fork would copy DuckDB's threads
     with (
-        tempfile.TemporaryDirectory(prefix=".standardise-", dir=raw_paths[0].parent) as scratch,
+        tempfile.TemporaryDirectory(
+            prefix=".standardise-", dir=ingested.raw_paths[0].parent
+        ) as scratch,
         ProcessPoolExecutor(processes, mp_context=context) as pool,
     ):
         outs = [Path(scratch) / str(i) for i in range(len(parts))]
         for out in outs:
             out.mkdir()
         futures = [
-            pool.submit(_worker, raw_paths, part, share, out)
+            pool.submit(_worker, raw_pattern, part, share, out)
             for part, out in zip(parts, outs, strict=True)
         ]
         accepted = 0
