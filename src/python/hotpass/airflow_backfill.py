@@ -115,7 +115,9 @@ def run_airflow_backfill(
         "incremental": incremental,
         "since": since.isoformat() if since else None,
     }
-    _create(settings, first, last, reprocess, conf, wait=120)
+    # A backfill that just ended stays "running" until the scheduler closes it, which takes
+    # longer on a busy machine: a second backfill waits for that.
+    _create(settings, first, last, reprocess, conf, wait=300)
     _airflow(settings, "dags", "unpause", DAG_ID)
     say(f"airflow: backfill of {len(span)} day(s) created; waiting for the scheduler")
     deadline = time.monotonic() + timeout

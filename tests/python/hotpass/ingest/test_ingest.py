@@ -167,6 +167,11 @@ def test_zip_bomb_workbook_is_refused(tmp_path):
 SAMPLES = sorted(Path("samples").glob("*.[cx]*"))
 
 
+def test_the_samples_are_here():
+    # The tests over SAMPLES would pass on an empty list.
+    assert len(SAMPLES) >= 4
+
+
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
