@@ -405,7 +405,7 @@ def _ingest_in_processes(
     context = multiprocessing.get_context("spawn")  # the parent may hold DuckDB's threads
     order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
     summaries: dict[int, InputSummary] = {}
-    failures: dict[int, BaseException] = {}
+    failures: dict[int, Exception] = {}
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         futures = {
             pool.submit(_timed_ingest_file, paths[i], outs[i], profile, profiles, max_bytes): i
@@ -417,7 +417,7 @@ def _ingest_in_processes(
                 continue
             try:
                 summary, seconds = future.result()
-            except BaseException as exc:  # - re-raised below, in input order
+            except Exception as exc:  # raised below: the first failing file in input order
                 failures[index] = exc
                 for waiting in futures:
                     waiting.cancel()  # files not started yet are not read
