@@ -82,8 +82,8 @@ def read_parquet(
 
     data = io.BytesIO(store.get(ref, path))
     if columns is not None:
-        names = pq.ParquetFile(data).schema_arrow.names
-        columns = [name for name in names if name in set(columns)]
+        wanted = set(columns)
+        columns = [name for name in pq.ParquetFile(data).schema_arrow.names if name in wanted]
     return pq.read_table(data, columns=columns)
 
 
