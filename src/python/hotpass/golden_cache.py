@@ -17,10 +17,6 @@ Arrow IPC files (LZ4) keep the exact Arrow types, so reused and rebuilt rows con
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -28,6 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from hotpass import __version__
+from hotpass.cache_entry import read_marker, replace_entry
 from hotpass.ingest import InputSummary
 from hotpass.stage_cache import code_walk, input_key
 from hotpass.survive import Golden
@@ -61,40 +58,23 @@ class GoldenCache:
         self.root = root
         self.fingerprint = fingerprint
 
-    @property
-    def _entry(self) -> Path:
-        return self.root / "latest"
-
     def load(self) -> Golden | None:
         """The earlier run's golden rows, or None (no entry, unfinished, other code)."""
-        done = self._entry / _DONE
-        try:
-            recorded = json.loads(done.read_text())
-        except (OSError, ValueError):
-            return None
-        if recorded.get("fingerprint") != self.fingerprint:
+        if read_marker(self.root, _DONE, self.fingerprint) is None:
             return None
         tables = {}
         for name in _TABLES:
-            with pa.ipc.open_file(self._entry / f"{name}.arrow") as reader:
+            with pa.ipc.open_file(self.root / "latest" / f"{name}.arrow") as reader:
                 tables[name] = reader.read_all()
         return Golden(**tables, record_org_ids=tables["members"].select(["record_id", "org_id"]))
 
     def save(self, golden: Golden) -> None:
         """Replace the entry with ``golden`` (which must carry ``members``)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.root))
         options = pa.ipc.IpcWriteOptions(compression="lz4")
-        for name in _TABLES:
-            table = getattr(golden, name)
-            with pa.ipc.new_file(staging / f"{name}.arrow", table.schema, options=options) as out:
-                out.write_table(table)
-        (staging / _DONE).write_text(json.dumps({"fingerprint": self.fingerprint}))
-        retired = self.root / f".old-{os.getpid()}"
-        shutil.rmtree(retired, ignore_errors=True)
-        if self._entry.exists():
-            os.replace(self._entry, retired)
-        os.replace(staging, self._entry)
-        shutil.rmtree(retired, ignore_errors=True)
-        for leftover in self.root.glob(".new-*"):  # from a run that died while saving
-            shutil.rmtree(leftover, ignore_errors=True)
+        with replace_entry(self.root, _DONE, self.fingerprint) as staging:
+            for name in _TABLES:
+                table = getattr(golden, name)
+                with pa.ipc.new_file(
+                    staging / f"{name}.arrow", table.schema, options=options
+                ) as out:
+                    out.write_table(table)

@@ -211,6 +211,7 @@ def _resolve_and_survive(
     from hotpass.resolve import load_config, resolve
     from hotpass.resolve.decisions import decisions_path, load_decisions
     from hotpass.resolve.features import organisation_features
+    from hotpass.resolve.reuse import ResolutionCache, resolution_fingerprint
     from hotpass.standardise.parallel import TABLES
     from hotpass.survive import survive
 
@@ -233,6 +234,12 @@ def _resolve_and_survive(
             decisions=decisions,
             progress=say,
             spark=spark_session(settings),
+            cache=ResolutionCache(
+                settings.workspace / "cache" / "resolution",
+                resolution_fingerprint(config),
+                reuse_scores=settings.reuse_scores,
+                retrain_after=settings.retrain_resolution_after,
+            ),
         )
         drop_tables(con, features)
         con.register("hotpass_clusters_arrow", resolution.clusters)
@@ -282,6 +289,7 @@ def _resolve_and_survive(
         "records": resolution.clusters.num_rows,
         "clusters": pc.count_distinct(resolution.clusters.column("cluster_id")).as_py(),
         "decisions_applied": len(decisions),
+        "training": resolution.training,
         "seconds": {k: round(v, 3) for k, v in resolution.seconds.items()},
         "threshold": config.threshold,
         "review_floor": config.review_floor,

@@ -192,6 +192,18 @@ class Settings(_Section):
         description="keep the latest run's golden rows for organisations whose records are "
         "unchanged since (same records, input files and code); false builds every one again",
     )
+    reuse_scores: bool = Field(
+        default=True,
+        description="keep the latest run's Splink scores for pairs of records unchanged since "
+        "(same features, name frequencies and model); false scores every pair again",
+    )
+    retrain_resolution_after: float = Field(
+        default=0.25,
+        ge=0,
+        description="train the resolution model again once this share of the records it was "
+        "trained on have been added, removed or changed since; until then each run keeps it "
+        "(0: train whenever a record changed)",
+    )
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",
         description="where standardise and Splink's pair scoring run: duckdb in process, or "

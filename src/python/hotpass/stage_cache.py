@@ -126,20 +126,21 @@ class StageCache:
         if not ingested.inputs:
             return
         self.root.mkdir(parents=True, exist_ok=True)
-        raw = pq.read_table(ingested.raw_paths)
-        for summary in ingested.inputs:
+        by_file = {name: _rows_by_file(table) for name, table in frames.items()}
+        for summary, raw_path in zip(ingested.inputs, ingested.raw_paths, strict=True):
             path = Path(summary.path)
             key = self._key(path, summary.sha256)
             self.used.add(key)
             if (self.root / key / _DONE).is_file():
                 continue  # the same file twice in one run
             staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.root))
-            tables = {"raw": raw, **frames}
+            tables = {"raw": pq.read_table(raw_path)}  # each input has its own spool file
+            for name, table in frames.items():
+                tables[name] = by_file[name].get(path.name, table.slice(0, 0))
             for name, table in tables.items():
-                mine = table.filter(pc.equal(table.column("source_file"), path.name))
                 # IPC keeps the Arrow type exactly (list items keep DuckDB's name "l"), so the
                 # reused tables encode to the same Parquet bytes when published.
-                feather.write_feather(mine, staging / f"{name}.arrow", compression="lz4")
+                feather.write_feather(table, staging / f"{name}.arrow", compression="lz4")
             (staging / _DONE).write_text(json.dumps(asdict(summary)))
             shutil.rmtree(self.root / key, ignore_errors=True)  # an incomplete entry
             os.replace(staging, self.root / key)
@@ -151,6 +152,20 @@ class StageCache:
         for entry in self.root.iterdir():
             if entry.name not in self.used:
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _rows_by_file(table: pa.Table) -> dict[str, pa.Table]:
+    """Each ``source_file``'s rows of ``table``, in table order: one stable sort, then slices
+    (a filter per file copied nested rows five times as slowly at a million rows)."""
+    files = table.column("source_file").combine_chunks()
+    order = pc.sort_indices(files)  # stable: rows keep their order within a file
+    runs = pc.run_end_encode(files.take(order))
+    rows = table.take(order)
+    found, start = {}, 0
+    for name, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        found[name] = rows.slice(start, end - start)
+        start = end
+    return found
 
 
 @dataclass

@@ -19,7 +19,9 @@ from tests.python.hotpass.golden_run import SAMPLES, main_data_digests
 def _run(workspace: Path, inputs: list[Path], *, reuse: bool) -> tuple[RunSummary, int]:
     """The run's summary and how many organisations kept earlier golden rows."""
     messages: list[str] = []
-    settings = load_settings(environ={}, overrides={"workspace": workspace, "reuse_golden": reuse})
+    settings = load_settings(
+        environ={}, overrides={"workspace": workspace, "reuse_golden": reuse, "reuse_scores": reuse}
+    )
     summary = refine(
         inputs, settings=settings, export_dir=workspace / "export", progress=messages.append
     )

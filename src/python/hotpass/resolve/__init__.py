@@ -21,6 +21,8 @@ from typing import Any
 from hotpass.duckdb_connection import drop_tables
 from hotpass.resolve.config import ResolveConfig, builtin_configs, load_config
 from hotpass.resolve.decisions import PairDecision, pair_id
+from hotpass.resolve.reuse import WORKING_TABLES as REUSE_TABLES
+from hotpass.resolve.reuse import ResolutionCache
 
 # Published probabilities and weights are rounded: Splink's training sums in parallel, so the
 # last bits differ between runs of the same records, and the same inputs must publish the
@@ -61,6 +63,10 @@ class Resolution:
     seconds: dict[str, float] = field(default_factory=dict)
     model: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Whether this run trained or kept the model (and on how many records it was trained,
+    # how many changed since), and how many records' pairs were scored again when pairs
+    # were kept (None: every pair was scored).
+    training: dict[str, Any] = field(default_factory=dict)
 
 
 def _q(name: str) -> str:
@@ -253,6 +259,83 @@ def _guard(con: Any, table: str, config: ResolveConfig) -> int:
     return int(bad)
 
 
+@dataclass
+class _Scores:
+    """What Splink gave: ``pairs`` (DuckDB table of newly scored pairs), ``kept`` (SQL of the
+    latest run's pairs that stand, or "") and the model with what the cache records of it."""
+
+    pairs: str
+    kept: str
+    model: dict[str, Any]
+    notes: list[str]
+    frequencies: list[str]
+    compared: list[str]
+    training: dict[str, Any]
+
+
+def _score(
+    con: Any,
+    table: str,
+    config: ResolveConfig,
+    *,
+    spark: Any | None,
+    cache: ResolutionCache | None,
+    say: Callable[[str], None],
+) -> _Scores:
+    """Train (or keep the latest model) and score the pairs that need it."""
+    from hotpass.resolve.model import name_frequencies, score, train
+    from hotpass.resolve.reuse import CHANGED, compared_columns, kept_scores, mark_changed
+
+    records = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    earlier = cache.load() if cache is not None else None
+    compared = compared_columns(config)
+    changed = mark_changed(con, table, earlier, compared) if earlier is not None else None
+    engine = "Spark" if spark else "DuckDB"
+    notes: list[str] = []
+    if (
+        earlier is None
+        or changed is None
+        or cache is None
+        or not cache.keeps_model(earlier, changed)
+    ):
+        say(f"resolve: training and scoring (Splink on {engine})")
+        model, notes = train(con, table, config, spark=spark)
+        trained, since = records, 0
+        earlier = None
+    else:
+        model, trained = earlier.model, earlier.trained_records
+        since = earlier.changed_since_training + changed
+        notes.append(
+            f"the latest run's model kept (trained on {trained} records; {since} added, "
+            "removed or changed since)"
+        )
+    for note in notes:
+        say(f"resolve: {note}")
+    frequencies = name_frequencies(con, config, table, model)
+    kept, rescored = "", None
+    if earlier is not None and cache is not None and cache.reuse_scores:
+        kept = kept_scores(con, table, earlier, frequencies)
+        rescored = int(con.execute(f"SELECT count(*) FROM {CHANGED}").fetchall()[0][0])
+        say(
+            f"resolve: scoring the pairs of {rescored} new or changed record(s) "
+            f"(Splink on {engine})"
+        )
+        pairs = score(
+            con, table, config, model, frequencies=frequencies, spark=spark, changed=CHANGED
+        )
+    else:
+        if earlier is not None:
+            say(f"resolve: scoring (Splink on {engine})")
+        pairs = score(con, table, config, model, frequencies=frequencies, spark=spark)
+    training = {
+        "model": "kept" if earlier is not None else "trained",
+        "trained_records": trained,
+        "changed_since_training": since,
+        "records_rescored": rescored,
+    }
+    return _Scores(pairs, kept, model, notes, frequencies, compared, training)
+
+
 def resolve(
     con: Any,
     table: str,
@@ -262,6 +345,7 @@ def resolve(
     decisions: Mapping[str, PairDecision] | None = None,
     progress: Callable[[str], None] | None = None,
     spark: Any | None = None,
+    cache: ResolutionCache | None = None,
 ) -> Resolution:
     """Resolve the records in DuckDB table ``table`` (``unique_id`` + compared columns).
 
@@ -272,10 +356,13 @@ def resolve(
     With a SparkSession in ``spark``, Splink trains and scores pairs with its Spark backend;
     the scored pairs come back to DuckDB for the rest (they are far fewer than the records'
     blocked comparisons).
+
+    With a ``cache``, the latest run's model and the scores of pairs of unchanged records are
+    reused when they can be (:mod:`hotpass.resolve.reuse`), and this run's are saved there.
     """
     import pyarrow as pa
 
-    from hotpass.resolve.model import drop_splink_tables, train_and_score
+    from hotpass.resolve.model import drop_splink_tables
 
     say = progress or (lambda _message: None)
     seconds: dict[str, float] = {}
@@ -284,10 +371,8 @@ def resolve(
     seconds["deterministic"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    say(f"resolve: training and scoring (Splink on {'Spark' if spark else 'DuckDB'})")
-    pairs, model, notes = train_and_score(con, table, config, spark=spark)
-    for note in notes:
-        say(f"resolve: {note}")
+    scores = _score(con, table, config, spark=spark, cache=cache, say=say)
+    model, notes = scores.model, scores.notes
     seconds["splink"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -321,14 +406,28 @@ def resolve(
         "SELECT unique_id_l, unique_id_r FROM hotpass_decisions WHERE decision = 'reject'"
     )
     evidence = _evidence_sql(model)
+    kept = f"UNION ALL {scores.kept}" if scores.kept else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE hotpass_scored AS
             SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
                    greatest(unique_id_l, unique_id_r) AS unique_id_r,
                    match_probability, match_weight, {evidence} AS evidence
-            FROM {pairs}"""
+            FROM {scores.pairs} {kept}"""
     )
+    if cache is not None:
+        cache.save(
+            con,
+            features=table,
+            compared=scores.compared,
+            scored="hotpass_scored",
+            model=model,
+            frequencies=scores.frequencies,
+            trained_records=scores.training["trained_records"],
+            changed_since_training=scores.training["changed_since_training"],
+        )
     drop_splink_tables(con)
+    drop_tables(con, *REUSE_TABLES)
+    con.execute("DROP VIEW IF EXISTS hotpass_scoring")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE hotpass_edges AS
             WITH scored AS (
@@ -426,5 +525,11 @@ def resolve(
     ).to_arrow_table()
     drop_tables(con, *WORKING_TABLES)
     return Resolution(
-        clusters=clusters, links=links, review=review, seconds=seconds, model=model, notes=notes
+        clusters=clusters,
+        links=links,
+        review=review,
+        seconds=seconds,
+        model=model,
+        notes=notes,
+        training=scores.training,
     )

@@ -1,8 +1,10 @@
 """The probabilistic model: Splink comparisons per comparison kind, training and scoring.
 
-Training is unsupervised on every run (u by random sampling, m by expectation maximisation),
-then two corrections that the benchmark showed are needed when most organisations appear only
-once or twice (see docs/adr/0004-entity-resolution-and-sites.md):
+Training is unsupervised (u by random sampling, m by expectation maximisation); a refine run
+keeps the latest model until the records have changed enough to train again
+(:mod:`hotpass.resolve.reuse`). Training ends with two corrections that the benchmark showed
+are needed when most organisations appear only once or twice (see
+docs/adr/0004-entity-resolution-and-sites.md):
 
 * u by random sampling counts the true duplicates among the random pairs. With about 1.5
   records per organisation, "same name" is then mostly explained by duplicates, and an exact
@@ -154,25 +156,6 @@ def _corrected(
     return model
 
 
-def _name_frequencies(
-    con: Any, config: ResolveConfig, table: str, u_exact: dict[str, float]
-) -> None:
-    """Register term frequencies that count organisations (distinct websites), not records."""
-    website = next((c.column for c in config.comparisons if c.kind == "website"), None)
-    for spec in config.comparisons:
-        if spec.kind != "name" or spec.column not in u_exact:
-            continue
-        column = spec.column
-        distinct = f"count(DISTINCT {website})" if website else "1"
-        con.execute(
-            f"""
-            CREATE OR REPLACE TABLE hotpass_tf_{column} AS
-            SELECT {column}, greatest({distinct}, 1) * {u_exact[column]!r} AS tf_{column}
-            FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}
-            """
-        )
-
-
 def _empty_pairs(con: Any, model: dict[str, Any]) -> str:
     gammas = "".join(
         f", NULL::INTEGER AS gamma_{c['output_column_name']}" for c in model["comparisons"]
@@ -273,31 +256,36 @@ def drop_splink_tables(con: Any) -> None:
     drop_tables(con, *(table for (table,) in leftovers))
 
 
-def train_and_score(
+def train(
     con: Any, table: str, config: ResolveConfig, *, spark: Any | None = None
-) -> tuple[str, dict[str, Any], list[str]]:
-    """Train on DuckDB table ``table`` (features with ``unique_id``); return the DuckDB table
-    name of the scored pairs (pairs at or above ``config.review_floor``, with Splink's gamma
-    columns), the model and notes on training steps the data could not support (their
-    defaults were used). Splink works in DuckDB, or in Spark when given a SparkSession."""
+) -> tuple[dict[str, Any], list[str]]:
+    """Train on DuckDB table ``table`` (features with ``unique_id``): the corrected model, and
+    notes on training steps the data could not support (their defaults were used). Splink
+    works in DuckDB, or in Spark when given a SparkSession."""
     from splink import Linker
 
     # Splink reports training progress through logging; a refine run reports its own.
     logging.getLogger("splink").setLevel(logging.ERROR)
     dialect = "duckdb" if spark is None else "spark"
-    db, frame = _splink_frame(con, table, spark)
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     if rows < 2:  # noqa: PLR2004 - a pair needs two records
-        linker = Linker(frame, settings_for(config, dialect), log_level=logging.ERROR)
-        untrained = linker.misc.save_model_to_json()
-        return _empty_pairs(con, untrained), untrained, [f"{rows} record(s): nothing to compare"]
+        linker = Linker(
+            _splink_frame(con, table, spark)[1],
+            settings_for(config, dialect),
+            log_level=logging.ERROR,
+        )
+        return linker.misc.save_model_to_json(), [f"{rows} record(s): nothing to compare"]
     notes: list[str] = []
-    training_frame, training_rows = frame, rows
+    training_table, training_rows = table, rows
     if rows > config.max_records_for_training:
+        training_table = "hotpass_training"
         training_rows = _training_sample(con, table, config, rows)
-        training_frame = _splink_frame(con, "hotpass_training", spark)[1]
         notes.append(f"trained on a hash sample of {training_rows} of {rows} records")
-    linker = Linker(training_frame, settings_for(config, dialect), log_level=logging.ERROR)
+    linker = Linker(
+        _splink_frame(con, training_table, spark)[1],
+        settings_for(config, dialect),
+        log_level=logging.ERROR,
+    )
     for name, step in training_steps(linker, config):
         try:
             step()
@@ -316,19 +304,94 @@ def train_and_score(
         correct_u=config.correct_u_for_duplicates,
         false_share=config.false_agreement_share,
     )
+    return model, notes
+
+
+def name_frequencies(
+    con: Any, config: ResolveConfig, table: str, model: dict[str, Any]
+) -> list[str]:
+    """Register term frequencies that count organisations (distinct websites), not records:
+    DuckDB tables ``hotpass_tf_<column>`` over ``table``, for each name column ``model``
+    adjusts by term frequency; returns those columns."""
     u_exact = {}
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("tf_adjustment_column") and level.get("u_probability") is not None:
                 u_exact[level["tf_adjustment_column"]] = level["u_probability"]
-    scored = Linker(frame, model, log_level=logging.ERROR)
-    _name_frequencies(con, config, table, u_exact)
-    for column in u_exact:
-        frequencies: Any = f"hotpass_tf_{column}"
+    website = next((c.column for c in config.comparisons if c.kind == "website"), None)
+    columns = []
+    for spec in config.comparisons:
+        if spec.kind != "name" or spec.column not in u_exact:
+            continue
+        column = spec.column
+        distinct = f"count(DISTINCT {website})" if website else "1"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE hotpass_tf_{column} AS
+            SELECT {column}, greatest({distinct}, 1) * {u_exact[column]!r} AS tf_{column}
+            FROM {table} WHERE {column} IS NOT NULL GROUP BY {column}
+            """
+        )
+        columns.append(column)
+    return columns
+
+
+# A column scoring adds to the records when only pairs with a changed record are wanted.
+CHANGED_COLUMN = "hotpass_changed"
+
+
+def score(
+    con: Any,
+    table: str,
+    config: ResolveConfig,
+    model: dict[str, Any],
+    *,
+    frequencies: list[str],
+    spark: Any | None = None,
+    changed: str | None = None,
+) -> str:
+    """Score the blocked pairs of ``table`` with ``model`` and the term frequencies of the
+    columns in ``frequencies`` (:func:`name_frequencies` made them); return the DuckDB table
+    name of the pairs at or above ``config.review_floor``, with Splink's gamma columns.
+
+    ``changed``: a DuckDB table of ``unique_id``s. Only pairs with at least one of those
+    records are scored: each blocking rule gains that condition, so the blocked pairs are the
+    same pairs a full scoring would block, less those of two unchanged records."""
+    from splink import Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    dialect = "duckdb" if spark is None else "spark"
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    if rows < 2:  # noqa: PLR2004 - a pair needs two records
+        return _empty_pairs(con, model)
+    if changed is not None and not con.execute(f"SELECT count(*) FROM {changed}").fetchall()[0][0]:
+        return _empty_pairs(con, model)  # nothing changed: no pair to score
+    scored_model = model
+    if changed is not None:
+        from splink.blocking_rule_library import And, CustomRule
+
+        con.execute(
+            f"""CREATE OR REPLACE TEMP VIEW hotpass_scoring AS
+                SELECT *, unique_id IN (SELECT unique_id FROM {changed}) AS {CHANGED_COLUMN}
+                FROM {table}"""
+        )
+        table = "hotpass_scoring"
+        either = CustomRule(f"l.{CHANGED_COLUMN} OR r.{CHANGED_COLUMN}")
+        scored_model = {
+            **model,
+            "blocking_rules_to_generate_predictions": [
+                And(_block(rule), either).create_blocking_rule_dict(dialect)
+                for rule in config.blocking
+            ],
+        }
+    db, frame = _splink_frame(con, table, spark)
+    scoring = Linker(frame, scored_model, log_level=logging.ERROR)
+    for column in frequencies:
+        lookup: Any = f"hotpass_tf_{column}"
         if spark is not None:
-            frequencies = spark.createDataFrame(con.table(frequencies).to_arrow_table())
-        scored.table_management.register_term_frequency_lookup(db.register(frequencies), column)
-    predictions = scored.inference.predict(
+            lookup = spark.createDataFrame(con.table(lookup).to_arrow_table())
+        scoring.table_management.register_term_frequency_lookup(db.register(lookup), column)
+    predictions = scoring.inference.predict(
         threshold_match_probability=config.review_floor, warning_mode="never"
     )
-    return _pairs_in_duckdb(con, predictions, spark), model, notes
+    return _pairs_in_duckdb(con, predictions, spark)

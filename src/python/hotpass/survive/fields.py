@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hotpass.duckdb_connection import drop_tables
+
 RANK_ORDER = (
     "valid DESC, source_priority DESC, recency DESC NULLS LAST, completeness DESC, tie_key, "
     "record_id, position"
@@ -28,11 +30,19 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
     columns: group_id, field, value (single-valued winner), values (merged list), record_ids,
     rule, losers (list of {record_id, value}).
     """
+    # Most (group, field)s have one candidate (an organisation of one record, a person seen
+    # once): they need no ranking, and only the contested ones are sorted.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE hotpass_contested AS
+        SELECT group_id, field FROM {candidates} WHERE value IS NOT NULL
+        GROUP BY group_id, field HAVING count(*) > 1"""
+    )
     # The winner's value rides along each candidate, so the losers need no join to it.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE hotpass_ranked AS
         SELECT *, row_number() OVER w AS rank, first_value(value) OVER w AS winner
-        FROM {candidates} WHERE value IS NOT NULL
+        FROM {candidates} SEMI JOIN hotpass_contested USING (group_id, field)
+        WHERE value IS NOT NULL
         WINDOW w AS (PARTITION BY group_id, field ORDER BY {RANK_ORDER})"""
     )
 
@@ -77,5 +87,13 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
         UNION ALL
         SELECT group_id, field, value, "values", record_ids, rule,
                []::STRUCT(record_id VARCHAR, value VARCHAR)[] AS losers
-        FROM merged"""
+        FROM merged
+        UNION ALL
+        SELECT group_id, field, CASE WHEN multi THEN NULL ELSE value END AS value,
+               [value] AS "values", [record_id] AS record_ids,
+               CASE WHEN multi THEN 'merged' ELSE 'only candidate' END AS rule,
+               []::STRUCT(record_id VARCHAR, value VARCHAR)[] AS losers
+        FROM {candidates} ANTI JOIN hotpass_contested USING (group_id, field)
+        WHERE value IS NOT NULL"""
     )
+    drop_tables(con, "hotpass_contested")
