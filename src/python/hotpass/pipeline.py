@@ -110,10 +110,10 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from hotpass.contracts.tables import failing_rows
+    from hotpass.contracts.tables import contract_frame, failing_rows
 
     for table in ("contacts", "addresses"):
-        failures = failing_rows(table, frames[table].to_pandas())
+        failures = failing_rows(table, contract_frame(frames[table]))
         if failures:
             ids = frames[table].column("record_id").take(sorted(failures)[:5]).to_pylist()
             raise ContractError(
@@ -121,7 +121,7 @@ def _enforce_contracts(frames: dict[str, Any]) -> tuple[dict[str, Any], int]:
                 f"({next(iter(failures.values()))}); first records: {ids}"
             )
     organisations = frames["organisations"]
-    failures = failing_rows("organisations", organisations.to_pandas())
+    failures = failing_rows("organisations", contract_frame(organisations))
     if not failures:
         return frames, 0
     positions = sorted(failures)
@@ -419,8 +419,6 @@ def _standardise_and_check(
         say("contracts")
         fresh, moved = _enforce_contracts(fresh)
         accepted -= moved
-        if cache is not None:
-            cache.save(read.fresh, fresh)
     if read.reused:
         say(f"standardise: staged rows of {len(read.reused)} unchanged input(s) reused")
     for reused in read.reused.values():
@@ -439,6 +437,8 @@ def _standardise_and_check(
         raise AccountingError(
             f"{read.rows} rows ingested but {accepted} accepted + {quarantined} quarantined"
         )
+    if cache is not None and read.fresh.inputs:
+        cache.save(read.fresh, frames)  # sorted by file: each file's rows are one slice
     import pyarrow.compute as pc
 
     counts = pc.value_counts(frames["quarantine"].column("rule")).to_pylist()
@@ -781,8 +781,10 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
     )
     from hotpass.store import open_store
     from hotpass.validate import input_columns, validate, write_report
+    from hotpass.validate.gate import start_importing
 
     mark = time.perf_counter()
+    start_importing()  # while the tables are read
     store = open_store(settings)
     branch = run_branch(run_id)
     checked = store.resolve(branch)

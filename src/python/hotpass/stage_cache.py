@@ -121,8 +121,9 @@ class StageCache:
         return found
 
     def save(self, ingested: IngestResult, frames: dict[str, pa.Table]) -> None:
-        """Store each freshly ingested file's raw and staged rows (``frames`` are the staged
-        tables standardise made from ``ingested``, after the contracts)."""
+        """Store each freshly ingested file's raw and staged rows (``frames``: the staged
+        tables after the contracts, holding at least ``ingested``'s rows; sorted by file, the
+        rows are cut out without a copy)."""
         if not ingested.inputs:
             return
         self.root.mkdir(parents=True, exist_ok=True)
@@ -155,15 +156,22 @@ class StageCache:
 
 
 def _rows_by_file(table: pa.Table) -> dict[str, pa.Table]:
-    """Each ``source_file``'s rows of ``table``, in table order: one stable sort, then slices
-    (a filter per file copied nested rows five times as slowly at a million rows)."""
-    files = table.column("source_file").combine_chunks()
-    order = pc.sort_indices(files)  # stable: rows keep their order within a file
-    runs = pc.run_end_encode(files.take(order))
-    rows = table.take(order)
+    """Each ``source_file``'s rows of ``table``, in table order. A table whose files are each
+    in one run of rows (the sorted staged tables) is cut into slices, with no copy; another
+    is first sorted by file, stably (one copy: a filter per file copied a million nested rows
+    five times, 1.9 s)."""
+
+    def runs(rows: pa.Table) -> tuple[list[str], list[int]]:
+        encoded = pc.run_end_encode(rows.column("source_file").combine_chunks())
+        return encoded.values.to_pylist(), encoded.run_ends.to_pylist()
+
+    names, ends = runs(table)
+    if len(set(names)) != len(names):
+        table = table.take(pc.sort_indices(table.column("source_file")))
+        names, ends = runs(table)
     found, start = {}, 0
-    for name, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
-        found[name] = rows.slice(start, end - start)
+    for name, end in zip(names, ends, strict=True):
+        found[name] = table.slice(start, end - start)
         start = end
     return found
 

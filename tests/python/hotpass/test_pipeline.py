@@ -141,3 +141,24 @@ def test_an_organisation_breaking_its_contract_moves_to_quarantine_with_its_chil
     assert children
     assert moved == 1 + len({c["record_id"] for c in children})
     assert all(c["org_record_id"] != victim["record_id"] for c in checked["contacts"].to_pylist())
+
+
+def test_a_list_item_breaking_its_pattern_quarantines_only_its_organisation(run):
+    """The phones' pattern is checked in Arrow, over every organisation's list at once."""
+    from hotpass.pipeline import _enforce_contracts
+
+    _, tables = run
+    organisations = tables["organisations"]
+    rows = organisations.to_pylist()
+    position = next(i for i, r in enumerate(rows) if len(r["phones"]) >= 1)
+    victim = rows[position]
+    rows[position] = {**victim, "phones": [*victim["phones"], "0831234567"]}  # not E.164
+    broken = {
+        **tables,
+        "organisations": type(organisations).from_pylist(rows, organisations.schema),
+    }
+    checked, _ = _enforce_contracts(broken)
+    assert checked["organisations"].num_rows == organisations.num_rows - 1
+    moved = [q for q in checked["quarantine"].to_pylist() if q["rule"].startswith("contract:")]
+    assert [q["record_id"] for q in moved] == [victim["record_id"]]
+    assert moved[0]["rule"].startswith("contract: phones: items_match")

@@ -42,10 +42,24 @@ def _constraint(info: FieldInfo, name: str) -> Any:
 
 
 def _list_items_match(pattern: str) -> pa.Check:
+    """Every item of each list matches ``pattern``. Lists kept in Arrow
+    (:func:`contract_frame`) are checked by Arrow's regex engine (RE2) in one pass; lists of
+    Python objects one at a time."""
     regex = re.compile(pattern)
 
     def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda items: items is None or all(regex.match(i) for i in items))
+        if not isinstance(series.dtype, pd.ArrowDtype):
+            return series.map(lambda items: items is None or all(regex.match(i) for i in items))
+        import numpy as np
+        import pyarrow
+        import pyarrow.compute as pc
+
+        lists = pyarrow.array(series)
+        matched = pc.match_substring_regex(pc.list_flatten(lists), pattern)
+        failed = pc.filter(pc.list_parent_indices(lists), pc.invert(matched.fill_null(False)))
+        passed = np.ones(len(series), dtype=bool)
+        passed[failed.to_numpy()] = False
+        return pd.Series(passed, index=series.index)
 
     return pa.Check(check, name=f"items_match({pattern})")
 
@@ -95,6 +109,17 @@ def table_schema(model: type[BaseModel]) -> pa.DataFrameSchema:
 
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {name: table_schema(m) for name, m in TABLE_MODELS.items()}
+
+
+def contract_frame(table: Any) -> pd.DataFrame:
+    """An Arrow table as the pandas frame :func:`failing_rows` checks. Nested columns stay
+    Arrow (``pd.ArrowDtype``): turning a million organisations' lists into Python objects
+    took 2.8 s, and their checks run in Arrow."""
+    import pyarrow
+
+    return table.to_pandas(
+        types_mapper=lambda kind: pd.ArrowDtype(kind) if pyarrow.types.is_nested(kind) else None
+    )
 
 
 def failing_rows(table: str, frame: pd.DataFrame) -> dict[int, str]:

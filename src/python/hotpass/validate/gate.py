@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -107,6 +108,24 @@ def suite_columns(suites: list[dict[str, Any]], table_prefix: str) -> set[str]:
             if isinstance(condition, str):
                 columns.update(re.findall(r"[A-Za-z_]\w*", condition))
     return columns
+
+
+def start_importing() -> threading.Thread:
+    """Import Great Expectations on a thread, so the audit can read its tables meanwhile:
+    the imports take about 2 s, and decoding Parquet releases the GIL. A failed import is
+    left for the gate itself to raise."""
+
+    def load() -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network in a run
+        try:
+            import great_expectations  # noqa: F401
+            from great_expectations.checkpoint.actions import UpdateDataDocsAction  # noqa: F401
+        except Exception:  # noqa: S110 - run_gate imports it again and says what failed
+            pass
+
+    thread = threading.Thread(target=load, name="hotpass-import-gx", daemon=True)
+    thread.start()
+    return thread
 
 
 def _context(root: Path) -> Any:
