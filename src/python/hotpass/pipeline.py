@@ -627,11 +627,11 @@ def _transform_and_stage(
         "stage_seconds": clock,
     }
     from hotpass.ingest import RAW_SCHEMA
+    from hotpass.validate import input_columns
 
-    raw_columns = [f.name for f in RAW_SCHEMA if f.name != "extra"]
+    audited = input_columns()["raw"]
     parquet = {
-        WORK_PATHS["raw"]: ingested.raw(raw_columns),
-        WORK_PATHS["staged_organisations"]: frames["organisations"],
+        WORK_PATHS["raw"]: ingested.raw([f.name for f in RAW_SCHEMA if f.name in audited]),
         **{f"staged/{name}.parquet": frames[name] for name in STAGED_EXPORTS},
         REGISTRY_PATH: tables["organisation_ids"],
     }
@@ -773,6 +773,7 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
     from hotpass.publish import (
         DATA_PATHS,
         RUN_FILE,
+        STAGED_ORGANISATIONS,
         WORK_PATHS,
         commit_audit,
         read_parquet,
@@ -798,7 +799,7 @@ def _audit(run_id: str, settings: Settings, say: Progress, ol: StageLineage) -> 
         organisations=tables["organisations"],
         contacts=tables["contacts"],
         staged_organisations=read_parquet(
-            store, branch, WORK_PATHS["staged_organisations"], columns["staged_organisations"]
+            store, branch, STAGED_ORGANISATIONS, columns["staged_organisations"]
         ),
         raw=read_parquet(store, branch, WORK_PATHS["raw"], columns["raw"]),
         quarantine=tables["quarantine"],

@@ -194,15 +194,20 @@ class RunInputs:
         return sum(s.rows_ingested for s in self.inputs)
 
     def raw(self, columns: list[str]) -> pa.Table:
-        """Every input's raw rows, in input order."""
-        fresh = pq.read_table(self.fresh.raw_paths, columns=columns)
+        """Every input's raw rows, in input order (``columns`` of them)."""
+        # Each fresh input has its own spool file, in input order.
+        spooled = dict(
+            zip((Path(s.path) for s in self.fresh.inputs), self.fresh.raw_paths, strict=False)
+        )
+        schema = pq.read_schema(self.fresh.raw_paths[0])
+        schema = pa.schema([schema.field(name) for name in columns])
         parts = []
         for path in self.order:
             if path in self.reused:
-                parts.append(self.reused[path].table("raw").select(columns).cast(fresh.schema))
+                parts.append(self.reused[path].table("raw").select(columns).cast(schema))
             else:
-                parts.append(fresh.filter(pc.equal(fresh.column("source_file"), path.name)))
-        return pa.concat_tables(parts) if parts else fresh
+                parts.append(pq.read_table(spooled[path], columns=columns))
+        return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def staged(self, names: Sequence[str], fresh: dict[str, pa.Table] | None) -> dict[str, Any]:
         """The staged tables ``names`` of all inputs: ``fresh`` (standardise's output for the
