@@ -4,6 +4,7 @@ dialects of the custom name levels agree."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,14 @@ from hotpass.resolve.model import _NAME_SQL
 from hotpass.settings import load_settings
 from hotpass.spark import session
 from tests.python.hotpass.golden_run import SAMPLES
+from tests.python.hotpass.resolve.reuse_cases import (
+    assert_same,
+    cache_at,
+    earlier_and_later,
+    organisation_features_of,
+    rescored_records,
+    resolve_with,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -104,6 +113,21 @@ def test_splink_on_spark_links_the_same_pairs_with_nearly_the_same_probabilities
             row["evidence"],
         )
         assert other["match_probability"] == pytest.approx(row["match_probability"], abs=0.01)
+
+
+def test_splink_on_spark_scores_only_the_pairs_of_changed_records(
+    exports: dict[str, Any], spark: Any, tmp_path: Path
+) -> None:
+    """As on DuckDB (``resolve/test_reuse.py``): with the model kept, the kept pairs' scores
+    and the new pairs' give the resolution of scoring every pair."""
+    earlier, later, _ = earlier_and_later(organisation_features_of(exports["duckdb"][1]))
+    resolve_with(earlier, cache_at(tmp_path / "a"), spark)
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    kept, messages = resolve_with(later, cache_at(tmp_path / "a"), spark)
+    everything, _ = resolve_with(later, cache_at(tmp_path / "b", reuse_scores=False), spark)
+    assert 0 < rescored_records(messages) < later.num_rows / 4
+    assert any("Splink on Spark" in m for m in messages)
+    assert_same(kept, everything)
 
 
 _WORD = st.sampled_from(["aero", "air", "club", "2", "12", "flight", "school", "7", "cape"])

@@ -214,6 +214,8 @@ def _splink_frame(con: Any, table: str, spark: Any | None) -> tuple[Any, Any]:
 
     db = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
     records = spark.createDataFrame(con.table(table).to_arrow_table())
+    # Training and scoring each register the records; Splink refuses a name already taken.
+    spark.catalog.dropTempView(table)
     return db, db.register(records, table_name=table)
 
 
