@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from pyarrow import feather
 
 from hotpass import __version__
-from hotpass.ingest import IngestResult, InputSummary
+from hotpass.ingest import RAW_SCHEMA, IngestResult, InputSummary
 from hotpass.ingest.readers import file_sha256
 
 __all__ = ["ReusedInput", "RunInputs", "StageCache", "code_fingerprint", "code_walk", "input_key"]
@@ -128,14 +128,14 @@ class StageCache:
             return
         self.root.mkdir(parents=True, exist_ok=True)
         by_file = {name: _rows_by_file(table) for name, table in frames.items()}
-        for summary, raw_path in zip(ingested.inputs, ingested.raw_paths, strict=True):
+        for summary, raw_path in ingested.spooled():
             path = Path(summary.path)
             key = self._key(path, summary.sha256)
             self.used.add(key)
             if (self.root / key / _DONE).is_file():
                 continue  # the same file twice in one run
             staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.root))
-            tables = {"raw": pq.read_table(raw_path)}  # each input has its own spool file
+            tables = {"raw": pq.read_table(raw_path)}
             for name, table in frames.items():
                 tables[name] = by_file[name].get(path.name, table.slice(0, 0))
             for name, table in tables.items():
@@ -195,12 +195,8 @@ class RunInputs:
 
     def raw(self, columns: list[str]) -> pa.Table:
         """Every input's raw rows, in input order (``columns`` of them)."""
-        # Each fresh input has its own spool file, in input order.
-        spooled = dict(
-            zip((Path(s.path) for s in self.fresh.inputs), self.fresh.raw_paths, strict=False)
-        )
-        schema = pq.read_schema(self.fresh.raw_paths[0])
-        schema = pa.schema([schema.field(name) for name in columns])
+        spooled = {Path(summary.path): path for summary, path in self.fresh.spooled()}
+        schema = pa.schema([RAW_SCHEMA.field(name) for name in columns])
         parts = []
         for path in self.order:
             if path in self.reused:

@@ -82,6 +82,10 @@ class IngestResult:
     def raw(self) -> pa.Table:
         return pq.read_table(self.raw_paths, schema=RAW_SCHEMA)
 
+    def spooled(self) -> list[tuple[InputSummary, Path]]:
+        """Each input with its own spool file, in input order."""
+        return list(zip(self.inputs, self.raw_paths[: len(self.inputs)], strict=True))
+
     @property
     def raw_pattern(self) -> str:
         """A glob naming every spool file and nothing else, for engines that read Parquet from

@@ -427,7 +427,6 @@ def resolve(
         )
     drop_splink_tables(con)
     drop_tables(con, *REUSE_TABLES)
-    con.execute("DROP VIEW IF EXISTS hotpass_scoring")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE hotpass_edges AS
             WITH scored AS (

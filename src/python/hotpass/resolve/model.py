@@ -33,6 +33,11 @@ from hotpass.resolve.config import ComparisonSpec, ResolveConfig
 
 M_FLOOR = 0.01
 
+# A column scoring adds to the records (in a view) when only pairs with a changed record are
+# wanted.
+CHANGED_COLUMN = "hotpass_changed"
+_SCORING = "hotpass_scoring"
+
 
 # The two name levels no portable SQL function spells: "different numbers" and "one name has
 # all the other's words", in each backend's dialect (same meaning: the words are split on one
@@ -248,14 +253,16 @@ def _training_sample(con: Any, table: str, config: ResolveConfig, rows: int) -> 
 
 def drop_splink_tables(con: Any) -> None:
     """Drop what Splink and training left in DuckDB (blocked pairs, comparison vectors,
-    predictions, term frequencies, the sample). Call it once the scored pairs are copied out:
-    at a million records these tables hold memory survivorship needs next."""
+    predictions, term frequencies, the sample, the scoring view). Call it once the scored
+    pairs are copied out: at a million records these tables hold memory survivorship needs
+    next."""
     leftovers = con.execute(
         """SELECT table_name FROM duckdb_tables()
            WHERE starts_with(table_name, '__splink__') OR starts_with(table_name, 'hotpass_tf_')
               OR table_name IN ('hotpass_training', 'hotpass_no_pairs', 'hotpass_spark_pairs')"""
     ).fetchall()
     drop_tables(con, *(table for (table,) in leftovers))
+    con.execute(f"DROP VIEW IF EXISTS {_SCORING}")
 
 
 def train(
@@ -338,10 +345,6 @@ def name_frequencies(
     return columns
 
 
-# A column scoring adds to the records when only pairs with a changed record are wanted.
-CHANGED_COLUMN = "hotpass_changed"
-
-
 def score(
     con: Any,
     table: str,
@@ -373,11 +376,11 @@ def score(
         from splink.blocking_rule_library import And, CustomRule
 
         con.execute(
-            f"""CREATE OR REPLACE TEMP VIEW hotpass_scoring AS
+            f"""CREATE OR REPLACE TEMP VIEW {_SCORING} AS
                 SELECT *, unique_id IN (SELECT unique_id FROM {changed}) AS {CHANGED_COLUMN}
                 FROM {table}"""
         )
-        table = "hotpass_scoring"
+        table = _SCORING
         either = CustomRule(f"l.{CHANGED_COLUMN} OR r.{CHANGED_COLUMN}")
         scored_model = {
             **model,

@@ -59,8 +59,8 @@ def survive_fields(con: Any, candidates: str, out: str) -> None:
         WITH single AS (
             SELECT group_id, field, {first("value")} AS value,
                 [{first("record_id")}] AS record_ids,
-                CASE WHEN count(*) FILTER (WHERE rank = 2) = 0 THEN 'only candidate'
-                     WHEN {first("valid")} <> {second("valid")} THEN 'validity'
+                -- Contested: there is always a runner-up ('only candidate' is below).
+                CASE WHEN {first("valid")} <> {second("valid")} THEN 'validity'
                      WHEN {first("source_priority")} <> {second("source_priority")}
                          THEN 'source priority'
                      WHEN {first("recency")} IS DISTINCT FROM {second("recency")} THEN 'recency'
