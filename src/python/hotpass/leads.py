@@ -97,7 +97,7 @@ def with_lead_scores(organisations: Any, scores: Any | None, model_version: str 
     """
     import pyarrow as pa
 
-    from hotpass.duckdb_connection import quiet_duckdb
+    from hotpass.duckdb_connection import ROW, quiet_duckdb, with_computed_columns
 
     if scores is None:
         scores = pa.table(
@@ -105,15 +105,16 @@ def with_lead_scores(organisations: Any, scores: Any | None, model_version: str 
         )
     con = quiet_duckdb()
     try:
-        con.register("hotpass_l_orgs", organisations)
         con.register("hotpass_l_scores", scores)
-        return con.sql(
-            """SELECT o.*, round(s.lead_score, 6) AS lead_score,
+        return with_computed_columns(
+            con,
+            organisations,
+            "hotpass_l_orgs",
+            f"""SELECT o.{ROW}, round(s.lead_score, 6) AS lead_score,
                       CASE WHEN s.lead_score IS NOT NULL THEN $version END AS lead_model_version,
                       NOT o.do_not_contact AS in_call_list
-               FROM hotpass_l_orgs o LEFT JOIN hotpass_l_scores s USING (org_id)
-               ORDER BY o.org_id""",
+               FROM hotpass_l_orgs o LEFT JOIN hotpass_l_scores s USING (org_id)""",
             params={"version": model_version},
-        ).to_arrow_table()
+        )
     finally:
         con.close()

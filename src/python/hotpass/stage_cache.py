@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -205,14 +204,17 @@ class RunInputs:
                 parts.append(pq.read_table(spooled[path], columns=columns))
         return pa.concat_tables(parts) if parts else schema.empty_table()
 
-    def staged(self, names: Sequence[str], fresh: dict[str, pa.Table] | None) -> dict[str, Any]:
-        """The staged tables ``names`` of all inputs: ``fresh`` (standardise's output for the
-        fresh files, None when there were none) with the reused files' rows."""
+    def staged(
+        self, names: Sequence[str], fresh: dict[str, pa.Table] | None
+    ) -> dict[str, list[pa.Table]]:
+        """The staged tables ``names`` of all inputs, in parts: ``fresh`` (standardise's output
+        for the fresh files, None when there were none) and each reused file's rows, in one
+        schema."""
         combined = {}
         for name in names:
             parts = [self.reused[p].table(name) for p in self.order if p in self.reused]
             if fresh is not None:
                 schema = fresh[name].schema
                 parts = [fresh[name], *(part.cast(schema) for part in parts)]
-            combined[name] = pa.concat_tables(parts)
+            combined[name] = parts
         return combined

@@ -162,3 +162,23 @@ def test_a_list_item_breaking_its_pattern_quarantines_only_its_organisation(run)
     moved = [q for q in checked["quarantine"].to_pylist() if q["rule"].startswith("contract:")]
     assert [q["record_id"] for q in moved] == [victim["record_id"]]
     assert moved[0]["rule"].startswith("contract: phones: items_match")
+
+
+def test_the_report_counts_the_changes_since_the_published_version(tmp_path):
+    """The audit reads the golden organisations without their provenance; the changes it
+    reports are still those of a diff of the whole tables."""
+    from hotpass.versions.diff import diff_organisations
+
+    settings = load_settings(environ={"HOTPASS_WORKSPACE": str(tmp_path / "ws")})
+    export = tmp_path / "export"
+    refine(SAMPLES[:-1], settings=settings, export_dir=export)
+    before = pq.read_table(export / "organisations.parquet")
+    assert "provenance" in before.column_names
+    refine(SAMPLES, settings=settings, export_dir=export)
+    diff = diff_organisations(before, pq.read_table(export / "organisations.parquet"))
+    assert diff.added and diff.changed and diff.unchanged
+    report = (export / "report.md").read_text(encoding="utf-8").splitlines()
+    assert (
+        f"- since last published: added {len(diff.added)}, removed {len(diff.removed)}, "
+        f"changed {len(diff.changed)}, unchanged {diff.unchanged}"
+    ) in report

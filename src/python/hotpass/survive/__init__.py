@@ -411,8 +411,11 @@ def _unchanged(con: Any, earlier: Golden) -> Any:
 
 def _with_earlier(built: Any, earlier: Any, groups: Any, keys: list[str]) -> Any:
     """``built`` plus the rows of ``earlier`` whose ``org_id`` is one of ``groups``, in key
-    order. The rows are picked and ordered by index and copied once: a filter and then a
-    sort copied the nested provenance twice (5.8 s of an incremental million-row run)."""
+    order, copied once. The rows are picked and ordered by index; the earlier rows come in
+    long runs (they were saved in key order), so the result is cut as slices of those runs
+    and joined in one copy. A take of every row copied more slowly (1.7-3.1 s against
+    0.8-1.2 s for a million-row run's organisations), and a filter and then a sort copied the
+    nested provenance twice (5.8 s)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -423,7 +426,14 @@ def _with_earlier(built: Any, earlier: Any, groups: Any, keys: list[str]) -> Any
     order = pc.sort_indices(
         both.select(keys).take(rows), sort_keys=[(key, "ascending") for key in keys]
     )
-    return both.take(rows.take(order)).combine_chunks()
+    picked = rows.take(order).to_numpy()
+    if not len(picked):
+        return both.slice(0, 0).combine_chunks()
+    breaks = np.flatnonzero(np.diff(picked) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(picked)]])
+    runs = [both.slice(int(picked[a]), int(b - a)) for a, b in zip(starts, ends, strict=True)]
+    return pa.concat_tables(runs).combine_chunks()
 
 
 def _finish(table: Any, keys: list[str]) -> Any:

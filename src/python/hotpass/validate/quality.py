@@ -20,12 +20,14 @@ COMPONENTS: tuple[tuple[str, float, str, str], ...] = (
 
 
 def score_organisations(con: Any, organisations: Any, contacts: Any, staged: Any) -> Any:
-    """Return ``organisations`` (Arrow) with ``data_quality_score`` and ``data_quality_flags``.
+    """Return ``organisations`` (Arrow) with ``data_quality_score`` and ``data_quality_flags``,
+    in its own row order.
 
     ``staged`` is the staged organisation table the golden records came from; it tells an
     invalid value (present in a source, nothing valid survived) from a missing one.
     """
-    con.register("hotpass_q_orgs", organisations)
+    from hotpass.duckdb_connection import ROW, with_computed_columns
+
     con.register("hotpass_q_contacts", contacts)
     con.register("hotpass_q_staged", staged)
     raw_any = ", ".join(f"bool_or({raw}) AS raw_{name}" for name, _, _, raw in COMPONENTS[:4])
@@ -43,7 +45,10 @@ def score_organisations(con: Any, organisations: Any, contacts: Any, staged: Any
         "THEN 'primary_contact_unreachable' ELSE 'primary_contact_missing' END END"
     )
     flags.append("CASE WHEN g.do_not_contact THEN 'do_not_contact' END")
-    scored = con.sql(
+    scored = with_computed_columns(
+        con,
+        organisations,
+        "hotpass_q_orgs",
         f"""WITH raw AS (
                 SELECT g.org_id, {raw_any}
                 FROM hotpass_q_orgs g, unnest(g.source_records) AS u(record_id)
@@ -54,15 +59,14 @@ def score_organisations(con: Any, organisations: Any, contacts: Any, staged: Any
             ), anyone AS (
                 SELECT DISTINCT org_id FROM hotpass_q_contacts
             )
-            SELECT g.*, round(CAST({score} AS DOUBLE), 4) AS data_quality_score,
+            SELECT g.{ROW}, round(CAST({score} AS DOUBLE), 4) AS data_quality_score,
                    list_filter([{', '.join(flags)}], lambda f: f IS NOT NULL)
                        AS data_quality_flags
             FROM hotpass_q_orgs g
             LEFT JOIN raw r USING (org_id)
             LEFT JOIN primaries p USING (org_id)
-            LEFT JOIN anyone c USING (org_id)
-            ORDER BY g.org_id"""
-    ).to_arrow_table()
-    for name in ("hotpass_q_orgs", "hotpass_q_contacts", "hotpass_q_staged"):
+            LEFT JOIN anyone c USING (org_id)""",
+    )
+    for name in ("hotpass_q_contacts", "hotpass_q_staged"):
         con.unregister(name)
     return scored

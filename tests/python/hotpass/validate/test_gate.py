@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hotpass.cli.app import app
 from hotpass.validate import gate_tables
-from hotpass.validate.gate import load_suites, run_gate, suite_columns
+from hotpass.validate.gate import batch_columns, load_suites, run_gate, suite_columns
 from tests.python.hotpass.golden_run import refine_into, write_broken_source
 
 
@@ -232,6 +232,45 @@ def test_the_good_run_passes_every_suite(baseline, tmp_path):
     assert {r.suite for r in gate.results} == {s["name"] for s in load_suites()}
     # GX merges two expectations of one type on one column: none may be lost that way.
     assert len(gate.results) == sum(len(s["expectations"]) for s in load_suites())
+
+
+def test_gx_reads_the_named_columns_unless_a_suite_checks_the_tables_shape(baseline, tmp_path):
+    frame = baseline["organisations"]
+    suite = next(s for s in load_suites() if s["meta"]["hotpass_table"] == "organisations")
+    named = batch_columns(suite, list(frame))
+    assert {"org_id", "record_kind", "parent_org_id"} <= set(named) < set(frame)
+    shape = {
+        **suite,
+        "name": "organisations_shape",
+        "expectations": [
+            {
+                "type": "expect_table_column_count_to_equal",
+                "kwargs": {"value": len(frame.columns)},
+                "severity": "critical",
+            }
+        ],
+    }
+    kept = tmp_path / "kept"
+    gate = run_gate({"organisations": frame}, workspace=tmp_path, suites=[shape], keep_tables=kept)
+    assert gate.passed, gate.to_dict()
+    # The kept table is whole, whatever GX read of it: `hotpass validate --ref` may use
+    # suites that name other columns.
+    assert pq.read_table(kept / "organisations.parquet").column_names == list(frame)
+
+
+def test_gx_reads_batches_without_fingerprinting_them(baseline, tmp_path):
+    """The gate turns GX's batch fingerprint off through a module constant (ADR 0024); this
+    fails if a GX release fingerprints batches some other way."""
+    from hotpass.validate.gate import _context
+
+    frame = baseline["organisations"]
+    frame.to_parquet(tmp_path / "organisations.parquet", index=False)
+    context = _context(tmp_path / "gx")
+    source = context.data_sources.add_pandas_filesystem("t", base_directory=str(tmp_path))
+    asset = source.add_parquet_asset("organisations")
+    batch = asset.add_batch_definition_path("b", path="organisations.parquet").get_batch()
+    assert batch.columns() == list(frame)
+    assert "pandas_data_fingerprint" not in batch.batch_markers
 
 
 def test_a_warn_rule_reports_without_blocking(baseline, tmp_path):
