@@ -324,6 +324,16 @@ def _formula_and_errors(folder: Path) -> Invocation:
     return Invocation(["refine", str(path)])
 
 
+def _same_file_name(folder: Path) -> Invocation:
+    paths = []
+    for part in ("east", "west"):
+        path = _inputs(folder) / part / "orgs.csv"
+        path.parent.mkdir()
+        path.write_text(_csv([HEADER, *ROWS]), encoding="utf-8", newline="")
+        paths.append(str(path))
+    return Invocation(["refine", *paths])
+
+
 def _lock_file_only(folder: Path) -> Invocation:
     inputs = _inputs(folder)
     (inputs / "~$orgs.xlsx").write_bytes(b"\0" * 162)
@@ -430,6 +440,14 @@ CASES: list[Case] = [
         ERROR,
         2,
         "does not exist",
+    ),
+    Case(
+        "same-file-name",
+        "two inputs named orgs.csv from two folders",
+        _same_file_name,
+        ERROR,
+        2,
+        "inputs have this file name",
     ),
     Case(
         "lock-file-only",

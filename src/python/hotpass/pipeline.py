@@ -716,7 +716,7 @@ def write_run(
 def _write(
     inputs: Sequence[Path], settings: Settings, profile: str | None, say: Progress, lineage: bool
 ) -> str:
-    from hotpass.ingest import ingest
+    from hotpass.ingest import check_file_names, ingest
     from hotpass.lineage import DatasetRef, stage_lineage
     from hotpass.profiles import builtin_profiles, load_profile
     from hotpass.stage_cache import RunInputs, StageCache, code_fingerprint
@@ -726,6 +726,7 @@ def _write(
     profiles = builtin_profiles()
 
     say(f"ingest: {len(inputs)} input(s)")
+    check_file_names(inputs)
     settings.workspace.mkdir(parents=True, exist_ok=True)
     fingerprints = [p.model_dump_json() for p in ([chosen] if chosen else profiles)]
     max_bytes = settings.max_input_mb * 2**20

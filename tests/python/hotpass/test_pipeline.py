@@ -116,6 +116,22 @@ def test_bad_input_writes_nothing(tmp_path):
     assert not export.exists()
 
 
+def test_two_inputs_with_one_file_name_are_refused_before_reading(tmp_path):
+    """Record ids are made from file names: two files called crm_export.csv would share ids."""
+    source = next(p for p in SAMPLES if p.suffix == ".csv")
+    other = tmp_path / "elsewhere" / source.name
+    other.parent.mkdir()
+    other.write_bytes(source.read_bytes()[:200])  # another file, the same name
+    export = tmp_path / "export"
+    settings = load_settings(environ={"HOTPASS_WORKSPACE": str(tmp_path / "ws")})
+    with pytest.raises(InputError) as raised:
+        refine([*SAMPLES, other], settings=settings, export_dir=export)
+    assert raised.value.file == source.name
+    assert str(source) in str(raised.value) and str(other) in str(raised.value)
+    assert not export.exists()
+    assert not (tmp_path / "ws" / "store").exists()  # nothing ingested, nothing staged
+
+
 def test_an_organisation_breaking_its_contract_moves_to_quarantine_with_its_children(run):
     from hotpass.pipeline import _enforce_contracts
 

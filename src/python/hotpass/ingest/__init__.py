@@ -27,7 +27,7 @@ from hotpass.ingest.header import HeaderMatch, find_header
 from hotpass.ingest.readers import CSV_SHEET, Source, open_source
 from hotpass.profiles.model import CANONICAL_FIELDS, Profile, SheetSpec, header_key
 
-__all__ = ["IngestResult", "InputSummary", "RAW_SCHEMA", "ingest"]
+__all__ = ["IngestResult", "InputSummary", "RAW_SCHEMA", "check_file_names", "ingest"]
 
 _META_FIELDS: list[tuple[str, pa.DataType]] = [
     ("record_id", pa.string()),
@@ -334,6 +334,26 @@ def _extra_json(extras: dict[str, pa.Array], count: int) -> pa.Array:
         cells = {label: columns[label][position] for label in labels if columns[label][position]}
         texts.append(json.dumps(cells, ensure_ascii=False, sort_keys=True) if cells else None)
     return pa.array(texts, pa.string())
+
+
+def check_file_names(paths: Sequence[Path]) -> None:
+    """Raise :class:`InputError` when two inputs share a file name.
+
+    A record's id, its ``source_file`` and the stage cache's key all name the file without
+    its folder, so two inputs called ``crm_export.csv`` would give their rows the same ids.
+    The run stops before reading anything and names every path with that name.
+    """
+    by_name: dict[str, list[Path]] = {}
+    for path in paths:
+        by_name.setdefault(path.name, []).append(path)
+    for name, same in by_name.items():
+        if len(same) > 1:
+            raise InputError(
+                f"{len(same)} inputs have this file name ({', '.join(str(p) for p in same)}); "
+                "record ids are made from file names, so rename all but one (or pass a file "
+                "once)",
+                file=name,
+            )
 
 
 def ingest(
