@@ -38,7 +38,7 @@ def with_computed_columns(
     column ``hotpass_row``; it must return ``hotpass_row`` and one row per row of the table.
     Only the new columns leave DuckDB, and the table's own columns stay the Arrow arrays they
     were: passing the golden organisations through DuckDB whole copied their nested
-    provenance (3.5 s of a million-row run, in the quality and the lead scores).
+    provenance (about 3 s of a million-row run, in the quality and the lead scores).
     """
     import numpy as np
     import pyarrow as pa

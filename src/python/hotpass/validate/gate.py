@@ -113,9 +113,9 @@ def suite_columns(suites: list[dict[str, Any]], table_prefix: str) -> set[str]:
 def batch_columns(document: dict[str, Any], columns: list[str]) -> list[str]:
     """The columns of a table (``columns``, in order) that GX reads for suite ``document``:
     those its expectations name, plus the id column for sample ids. GX reads its batch from
-    Parquet and fingerprints every column it read, so the columns no expectation names cost
-    about 1.5 s at a million rows. A suite with a table-shape expectation (``expect_table_
-    column...``) sees every column."""
+    Parquet into pandas, and the golden organisations' suite names 12 of their 23 gate
+    columns. A suite with a table-shape expectation (``expect_table_column...``) sees every
+    column."""
     if any(e["type"].startswith("expect_table_column") for e in document["expectations"]):
         return list(columns)
     named = suite_columns([document], document["meta"]["hotpass_table"])
