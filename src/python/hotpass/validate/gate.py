@@ -10,11 +10,13 @@ fresh GX project each run) and copied beside the run's report.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -140,23 +142,29 @@ def start_importing() -> threading.Thread:
     return thread
 
 
-def _without_batch_fingerprints() -> None:
-    """Stop GX fingerprinting the pandas batches it reads. The fingerprint (an md5 over pandas'
-    hash of every row) only labels a batch in GX's own results; the gate names what it checked
-    by run id and store commit. It took about 2 s of a million-row audit. GX has no setting
-    for it, only a size threshold at and above which batches are not hashed: that threshold
-    is set to zero, for this process (ADR 0024)."""
+@contextlib.contextmanager
+def without_batch_fingerprints() -> Iterator[None]:
+    """Stop GX fingerprinting the pandas batches it reads while the block runs. The
+    fingerprint (an md5 over pandas' hash of every row) only labels a batch in GX's own
+    results; the gate names what it checked by run id and store commit. It took about 2 s of
+    a million-row audit. GX has no setting for it, only a module-wide size threshold at and
+    above which batches are not hashed: it is zero inside the block and restored after, so GX
+    used elsewhere in the process (another task on an Airflow worker) keeps its fingerprints
+    (ADR 0024)."""
     from great_expectations.execution_engine import pandas_execution_engine
 
+    threshold = pandas_execution_engine.HASH_THRESHOLD
     pandas_execution_engine.HASH_THRESHOLD = 0
+    try:
+        yield
+    finally:
+        pandas_execution_engine.HASH_THRESHOLD = threshold
 
 
 def _context(root: Path) -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network in a run
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    _without_batch_fingerprints()
 
     context = gx.get_context(mode="file", project_root_dir=str(root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -228,7 +236,8 @@ def _run_gate(
             result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
         )
     )
-    outcome = checkpoint.run()
+    with without_batch_fingerprints():
+        outcome = checkpoint.run()
     gate = GateResult()
     for validation in outcome.run_results.values():
         suite_name = validation.suite_name

@@ -258,19 +258,23 @@ def test_gx_reads_the_named_columns_unless_a_suite_checks_the_tables_shape(basel
     assert pq.read_table(kept / "organisations.parquet").column_names == list(frame)
 
 
-def test_gx_reads_batches_without_fingerprinting_them(baseline, tmp_path):
-    """The gate turns GX's batch fingerprint off through a module constant (ADR 0024); this
-    fails if a GX release fingerprints batches some other way."""
-    from hotpass.validate.gate import _context
+def test_gx_reads_the_gates_batches_without_fingerprinting_them(baseline, tmp_path):
+    """The gate turns GX's batch fingerprint off through a module constant, for the checkpoint
+    only (ADR 0024); this fails if a GX release fingerprints batches some other way."""
+    from hotpass.validate.gate import _context, without_batch_fingerprints
 
     frame = baseline["organisations"]
     frame.to_parquet(tmp_path / "organisations.parquet", index=False)
     context = _context(tmp_path / "gx")
     source = context.data_sources.add_pandas_filesystem("t", base_directory=str(tmp_path))
     asset = source.add_parquet_asset("organisations")
-    batch = asset.add_batch_definition_path("b", path="organisations.parquet").get_batch()
+    definition = asset.add_batch_definition_path("b", path="organisations.parquet")
+    with without_batch_fingerprints():
+        batch = definition.get_batch()
     assert batch.columns() == list(frame)
     assert "pandas_data_fingerprint" not in batch.batch_markers
+    # Outside the block GX fingerprints as it always did.
+    assert "pandas_data_fingerprint" in definition.get_batch().batch_markers
 
 
 def test_a_warn_rule_reports_without_blocking(baseline, tmp_path):
