@@ -131,8 +131,6 @@ class StageCache:
             path = Path(summary.path)
             key = self._key(path, summary.sha256)
             self.used.add(key)
-            if (self.root / key / _DONE).is_file():
-                continue  # the same file twice in one run
             staging = Path(tempfile.mkdtemp(prefix=".new-", dir=self.root))
             tables = {"raw": pq.read_table(raw_path)}
             for name, table in frames.items():

@@ -439,13 +439,9 @@ def _with_earlier(built: Any, earlier: Any, groups: Any, keys: list[str]) -> Any
 def _finish(table: Any, keys: list[str]) -> Any:
     # One chunk in a fixed order whichever way the rows were made: Parquet bytes follow both.
     # Rows the engine already sorted are not copied again (a take of the nested provenance).
-    import numpy as np
-    import pyarrow.compute as pc
+    from hotpass.key_order import in_key_order
 
-    order = pc.sort_indices(table, sort_keys=[(key, "ascending") for key in keys])
-    if not np.array_equal(order.to_numpy(), np.arange(table.num_rows)):
-        table = table.take(order)
-    return table.combine_chunks()
+    return in_key_order(table, keys).combine_chunks()
 
 
 def survive(
