@@ -8,6 +8,9 @@ generator's or an earlier step's:
 - ``refine`` end to end (ingest -> published commit) with per-stage wall time and rows/s;
 - the same refine again with 1% new rows in a new CSV, in the same workspace: the unchanged
   inputs' staged rows are reused (:mod:`hotpass.stage_cache`), the rest runs on every row;
+- the gate alone over the tables that incremental run's gate saw (Great Expectations'
+  import, then the checkpoint): the least any run pays while its gate checks every row
+  (ADR 0025);
 - resolution alone on the refine's staged organisations, once through ``hotpass.resolve`` and
   once as a plain Splink DuckDB dedupe with the same settings, blocking and training steps
   (their ratio is the cost of Hotpass's extras: certain links, chaining guard, review queue);
@@ -155,6 +158,7 @@ def _refine(paths: list[str], workspace: Path, export: Path, echo: bool) -> dict
             [Path(p) for p in paths], settings=settings, export_dir=export, progress=progress
         )
     return {
+        "run_id": summary.run_id,
         "inputs_reused": len(reused),
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mb": _peak_rss_mb(),
@@ -169,6 +173,28 @@ def _refine(paths: list[str], workspace: Path, export: Path, echo: bool) -> dict
         "tables": summary.tables,
         "stage_seconds": summary.stage_seconds,
         "resolve": summary.resolve,
+    }
+
+
+def _gate_alone(kept: Path, scratch: Path) -> dict[str, Any]:
+    """The gate by itself in a fresh process, over the tables a run's gate kept: Great
+    Expectations' import, then the checkpoint with its Data Docs, as a run builds them."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # as the gate sets it: no network
+    started = time.perf_counter()
+    import great_expectations  # noqa: F401
+
+    imported = time.perf_counter()
+    from hotpass.validate.gate import load_tables, run_gate
+
+    tables = load_tables(kept)
+    loaded = time.perf_counter()
+    gate = run_gate(tables, workspace=scratch)
+    return {
+        "rows": sum(len(frame) for frame in tables.values()),
+        "tables": len(tables),
+        "import_s": round(imported - started, 2),
+        "checkpoint_s": round(time.perf_counter() - loaded, 2),
+        "passed": gate.passed,
     }
 
 
@@ -341,6 +367,8 @@ def run_benchmark(
 
 
 def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str, Any]:
+    from hotpass.validate.gate import GATE_TABLES
+
     manifest = root / "inputs" / "manifest.json"
     wanted = {"rows": rows, "seed": seed, "hotpass_version": __version__}
     recorded = json.loads(manifest.read_text()) if manifest.is_file() else {}
@@ -352,7 +380,7 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
         say(f"generating about {rows:,} source rows (seed {seed})")
         generated = _isolated(_generate, root / "inputs", rows, seed)
         manifest.write_text(json.dumps({"wanted": wanted, "generated": generated}))
-    for scratch in ("workspace", "export", "resolve-ws", "splink-ws", "increment"):
+    for scratch in ("workspace", "export", "resolve-ws", "splink-ws", "increment", "gate-ws"):
         shutil.rmtree(root / scratch, ignore_errors=True)
     paths = generated["paths"]
     say("refine end to end")
@@ -375,6 +403,14 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
     say(
         f"incremental: {incremental['seconds']} s ({incremental['inputs_reused']} input(s) "
         f"reused), {incremental['seconds'] / refined['seconds']:.1%} of the full run"
+    )
+    say("the gate alone, over the tables the incremental run's gate saw")
+    kept = _settings(root / "workspace").run_dir(incremental["run_id"]) / GATE_TABLES
+    gate = _isolated(_gate_alone, kept, root / "gate-ws")
+    gate_s = gate["import_s"] + gate["checkpoint_s"]
+    say(
+        f"gate alone: {gate['rows']:,} rows, import {gate['import_s']} s + checkpoint "
+        f"{gate['checkpoint_s']} s, {gate_s / refined['seconds']:.1%} of the full run"
     )
     say("resolution alone: hotpass, then plain Splink on the same records")
     ours = _isolated(_resolve_hotpass, root / "export", root / "resolve-ws")
@@ -429,7 +465,13 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
             "inputs_reused": incremental["inputs_reused"],
             "stages": _stages(incremental),
             "rows": incremental["rows"],
+            "tables": incremental["tables"],
             "status": incremental["status"],
+            "gate_alone": {
+                **gate,
+                "seconds": round(gate_s, 2),
+                "share_of_full": round(gate_s / refined["seconds"], 3),
+            },
         },
         "ingest_memory": curve,
         "cli_help_s": help_s,

@@ -27,7 +27,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attr
+import attr  # pants: no-infer-dep (attrs arrives with openlineage-python)
 from openlineage.client.generated.base import RunFacet
 
 if TYPE_CHECKING:

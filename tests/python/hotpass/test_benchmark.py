@@ -77,6 +77,19 @@ def test_the_incremental_run_reuses_every_unchanged_input_and_adds_the_new_rows(
     assert list(incremental["stages"]) == list(report["stages"])
 
 
+def test_the_gate_alone_is_timed_over_every_row_the_incremental_runs_gate_saw(bench):
+    report, _, _ = bench
+    incremental = report["incremental"]
+    gate = incremental["gate_alone"]
+    assert gate["passed"]
+    tables = incremental["tables"]
+    sources = len(report["inputs"]) + 1  # a row per input file, the new CSV's included
+    golden = tables["organisations"] + tables["contacts"]
+    assert gate["rows"] == incremental["rows"]["ingested"] + golden + sources
+    assert gate["seconds"] == round(gate["import_s"] + gate["checkpoint_s"], 2)
+    assert gate["share_of_full"] == round(gate["seconds"] / report["end_to_end_s"], 3)
+
+
 def test_ingest_memory_is_measured_at_three_growing_sizes(bench):
     report, _, _ = bench
     curve = report["ingest_memory"]
