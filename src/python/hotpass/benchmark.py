@@ -14,7 +14,9 @@ generator's or an earlier step's:
 - resolution alone on the refine's staged organisations, once through ``hotpass.resolve`` and
   once as a plain Splink DuckDB dedupe with the same settings, blocking and training steps
   (their ratio is the cost of Hotpass's extras: certain links, chaining guard, review queue);
-- ingest alone on the CSV cut to three sizes (the streaming-memory curve);
+- ingest alone on the CSV cut to three sizes (the streaming-memory curve), and on the
+  Reachout workbook cut to three sizes, read a sheet at a time (calamine, the default) and a
+  row at a time (openpyxl, for workbooks past ``stream_workbooks_above_mb``);
 - ``hotpass --help`` in a fresh interpreter, warm (best of three after one untimed run).
 
 Figures are printed, never asserted: speed targets live here, not in timed unit tests.
@@ -22,6 +24,7 @@ Figures are printed, never asserted: speed targets live here, not in timed unit 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -58,6 +61,16 @@ Say = Callable[[str], None]
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak resident memory (Linux ``VmHWM``). ``ru_maxrss`` is not used
+    where ``VmHWM`` exists: a spawned process starts with its parent's peak in it (a step
+    spawned by a 1 GB parent reported 1 GB)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -295,8 +308,26 @@ def _cut_csv(source: Path, target: Path, rows: int) -> int:
     return target.stat().st_size
 
 
-def _ingest_alone(path: str) -> dict[str, Any]:
+def _cut_workbook(source: Path, target: Path, share: float) -> int:
+    """The first ``share`` of every sheet's rows of ``source`` (values only) as a new
+    workbook; returns its size. The same family at a smaller size, for the memory curve."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(source))
+    out = openpyxl.Workbook(write_only=True)
+    for name in book.sheet_names:
+        sheet = book.get_sheet_by_name(name)
+        written = out.create_sheet(name)
+        for values in itertools.islice(sheet.iter_rows(), max(1, int(sheet.height * share))):
+            written.append([value if value != "" else None for value in values])
+    out.save(target)
+    return target.stat().st_size
+
+
+def _ingest_alone(path: str, stream_above: int | None = None) -> dict[str, Any]:
     from hotpass.ingest import ingest
+    from hotpass.ingest.readers import STREAM_ABOVE
     from hotpass.profiles import builtin_profiles
 
     started = time.perf_counter()
@@ -307,6 +338,7 @@ def _ingest_alone(path: str) -> dict[str, Any]:
             profiles=builtin_profiles(),
             max_bytes=2**40,
             spool=Path(spool),
+            stream_above=STREAM_ABOVE if stream_above is None else stream_above,
         )
         rows = result.rows
     return {
@@ -424,6 +456,17 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
         say(f"ingest alone: {cut_rows:,} CSV rows")
         curve.append({"bytes": size, **_isolated(_ingest_alone, str(cut))})
         cut.unlink()
+    # Reachout: the family with the longest sheet, so the cuts pass one ingest chunk.
+    book = next(Path(p) for p in paths if Path(p).name == "reachout.xlsx")
+    workbook_curve: dict[str, list[dict[str, Any]]] = {"calamine": [], "openpyxl": []}
+    for share in CURVE:
+        cut = root / f"cut-{share:g}-{book.name}"
+        size = _isolated(_cut_workbook, book, cut, share)
+        say(f"ingest alone: {share:.0%} of {book.name}, a sheet and then a row at a time")
+        for reader, stream_above in (("calamine", None), ("openpyxl", 0)):
+            point = _isolated(_ingest_alone, str(cut), stream_above)
+            workbook_curve[reader].append({"share": share, "bytes": size, **point})
+        cut.unlink()
     inputs = [{"file": Path(p).name, "bytes": Path(p).stat().st_size} for p in paths]
     say("hotpass --help, warm")
     help_s = cli_help_seconds()
@@ -474,6 +517,7 @@ def _measure(rows: int, seed: int, root: Path, say: Say, echo: bool) -> dict[str
             },
         },
         "ingest_memory": curve,
+        "workbook_memory": {"file": book.name, **workbook_curve},
         "cli_help_s": help_s,
         "targets": TARGETS,
     }

@@ -721,6 +721,7 @@ def _write(
                 max_bytes=max_bytes,
                 spool=Path(spool),
                 workers=settings.ingest_workers,
+                stream_above=settings.stream_workbooks_above_mb * 2**20,
             )
             ingested = RunInputs(list(inputs), fresh, reused)
             stage.set(rows_in=ingested.rows, inputs_reused=len(reused))

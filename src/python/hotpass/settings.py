@@ -164,6 +164,13 @@ class Settings(_Section):
         ge=1,
         description="inputs above this size, or workbooks that unzip past 10x it, are refused",
     )
+    stream_workbooks_above_mb: int = Field(
+        default=1024,
+        ge=0,
+        description="workbooks that unzip past this are read a row at a time (openpyxl, "
+        "about 7x slower, cells not held in memory), the rest a sheet at a time (calamine); "
+        "0 reads every workbook a row at a time",
+    )
     engine_memory_mb: int = Field(
         default=4096,
         ge=256,

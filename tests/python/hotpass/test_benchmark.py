@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hotpass.benchmark import CURVE, run_benchmark, write_report
+from hotpass.benchmark import CURVE, _isolated, _peak_rss_mb, run_benchmark, write_report
 from hotpass.cli import app
 from hotpass.cli.exits import BAD_INPUT
 
@@ -98,6 +98,27 @@ def test_ingest_memory_is_measured_at_three_growing_sizes(bench):
     assert curve[-1]["rows"] == report["generator"]["csv_rows"]
     assert all(p["peak_rss_mb"] > 0 and p["bytes"] > 0 for p in curve)
     assert report["cli_help_s"] > 0
+
+
+def test_workbook_memory_is_measured_at_three_sizes_read_both_ways(bench):
+    report, _, _ = bench
+    workbooks = report["workbook_memory"]
+    assert workbooks["file"] == "reachout.xlsx"
+    by_sheet, by_row = workbooks["calamine"], workbooks["openpyxl"]
+    assert [p["share"] for p in by_sheet] == [p["share"] for p in by_row] == list(CURVE)
+    # Both readers give every cut the same rows, and each cut has more than the one before.
+    assert [p["rows"] for p in by_row] == [p["rows"] for p in by_sheet]
+    assert [p["rows"] for p in by_sheet] == sorted({p["rows"] for p in by_sheet})
+    assert [p["bytes"] for p in by_sheet] == sorted({p["bytes"] for p in by_sheet})
+    assert all(p["peak_rss_mb"] > 0 for p in by_sheet + by_row)
+
+
+def test_a_spawned_step_reports_its_own_peak_memory_not_its_parents():
+    ballast = bytearray(768 * 2**20)
+    ballast[:: 2**12] = b"\1" * len(ballast[:: 2**12])  # touched: resident, not just reserved
+    mine = _peak_rss_mb()
+    assert mine >= 768
+    assert _isolated(_peak_rss_mb) < mine - 512
 
 
 def test_inputs_are_reused_for_the_same_rows_and_seed(bench, tmp_path):

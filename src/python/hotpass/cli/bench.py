@@ -82,6 +82,15 @@ def _print_report(report: dict[str, Any]) -> None:
             for p in report["ingest_memory"]
         )
     )
+    workbooks = report["workbook_memory"]
+    for reader, how in (("calamine", "a sheet at a time"), ("openpyxl", "a row at a time")):
+        typer.echo(
+            f"ingest alone ({workbooks['file']}, {how}): "
+            + ", ".join(
+                f"{p['rows']:,} rows {p['seconds']:.1f} s {p['peak_rss_mb']:,.0f} MB"
+                for p in workbooks[reader]
+            )
+        )
     typer.echo(f"hotpass --help (warm): {report['cli_help_s']:.3f} s")
 
 

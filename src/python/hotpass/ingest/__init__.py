@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from hotpass.errors import InputError
 from hotpass.ingest.detect import detect_profile
 from hotpass.ingest.header import HeaderMatch, find_header
-from hotpass.ingest.readers import CSV_SHEET, Source, open_source
+from hotpass.ingest.readers import CSV_SHEET, STREAM_ABOVE, ReadLimits, Source, open_source
 from hotpass.profiles.model import CANONICAL_FIELDS, Profile, SheetSpec, header_key
 
 __all__ = ["IngestResult", "InputSummary", "RAW_SCHEMA", "check_file_names", "ingest"]
@@ -63,6 +63,7 @@ class InputSummary:
     sheets_unexpected: list[str] = field(default_factory=list)
     rows_ingested: int = 0
     blank_skipped: int = 0
+    read_by_row: bool = False  # a workbook past ``stream_above``: openpyxl, not calamine
 
 
 @dataclass
@@ -366,6 +367,7 @@ def ingest(
     max_bytes: int = 512 * 2**20,
     spool: Path | None = None,
     workers: int = 1,
+    stream_above: int = STREAM_ABOVE,
 ) -> IngestResult:
     """Read every input into raw rows, streamed in chunks of ``CHUNK_ROWS`` rows to one Parquet
     file per input in ``spool`` (a directory the caller owns and removes; a temporary one that
@@ -373,7 +375,8 @@ def ingest(
 
     With ``workers`` above 1 (0: one per core) and at least ``PARALLEL_MIN_BYTES`` of input,
     the files are read in that many processes at once, largest first: a file's raw rows
-    depend on that file alone.
+    depend on that file alone. Workbooks that unzip past ``stream_above`` bytes are read row
+    by row (:mod:`hotpass.ingest.readers`).
 
     Raises:
         InputError: naming the file (and sheet, column, row) of an input that cannot be read
@@ -385,6 +388,7 @@ def ingest(
         owned = tempfile.TemporaryDirectory(prefix="hotpass-ingest-")
         spool = Path(owned.name)
     outs = [spool / f"{_SPOOL_PREFIX}{index:05d}.parquet" for index in range(len(paths))]
+    limits = ReadLimits(max_bytes, stream_above)
     processes = min(workers or os.cpu_count() or 1, len(paths))
     if (
         processes > 1
@@ -392,11 +396,11 @@ def ingest(
         and not multiprocessing.current_process().daemon  # a daemon may not start processes
     ):
         summaries = _ingest_in_processes(
-            paths, outs, processes, profile, profiles, progress, max_bytes
+            paths, outs, processes, profile, profiles, progress, limits
         )
     else:
         summaries = [
-            _ingest_file(path, out, profile, profiles, progress, max_bytes)
+            _ingest_file(path, out, profile, profiles, progress, limits)
             for path, out in zip(paths, outs, strict=True)
         ]
     if not outs:  # no input: an empty table, so readers of the spool need no special case
@@ -404,6 +408,10 @@ def ingest(
         pq.write_table(RAW_SCHEMA.empty_table(), outs[0], compression="zstd")
     rows = sum(s.rows_ingested for s in summaries)
     return IngestResult(outs, rows, summaries, _spool=owned)
+
+
+# Said of a workbook read by openpyxl: the operator learns why it is slower.
+_BY_ROW = ", a row at a time: it unzips past stream_workbooks_above_mb"
 
 
 def _size(path: Path) -> int:
@@ -420,7 +428,7 @@ def _ingest_in_processes(
     profile: Profile | None,
     profiles: Sequence[Profile],
     progress: Progress | None,
-    max_bytes: int,
+    limits: ReadLimits,
 ) -> list[InputSummary]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -432,7 +440,7 @@ def _ingest_in_processes(
     failures: dict[int, Exception] = {}
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         futures = {
-            pool.submit(_timed_ingest_file, paths[i], outs[i], profile, profiles, max_bytes): i
+            pool.submit(_timed_ingest_file, paths[i], outs[i], profile, profiles, limits): i
             for i in order
         }
         for future in as_completed(futures):
@@ -449,7 +457,8 @@ def _ingest_in_processes(
             summaries[index] = summary
             if progress:
                 progress(
-                    f"ingest {paths[index].name} (profile {summary.profile}): "
+                    f"ingest {paths[index].name} (profile {summary.profile})"
+                    f"{_BY_ROW * summary.read_by_row}: "
                     f"{summary.rows_ingested} row(s) in {seconds:.1f} s"
                 )
     if failures:
@@ -458,10 +467,14 @@ def _ingest_in_processes(
 
 
 def _timed_ingest_file(
-    path: Path, out: Path, profile: Profile | None, profiles: Sequence[Profile], max_bytes: int
+    path: Path,
+    out: Path,
+    profile: Profile | None,
+    profiles: Sequence[Profile],
+    limits: ReadLimits,
 ) -> tuple[InputSummary, float]:
     started = time.perf_counter()
-    summary = _ingest_file(path, out, profile, profiles, None, max_bytes)
+    summary = _ingest_file(path, out, profile, profiles, None, limits)
     return summary, time.perf_counter() - started
 
 
@@ -471,15 +484,17 @@ def _ingest_file(
     profile: Profile | None,
     profiles: Sequence[Profile],
     progress: Progress | None,
-    max_bytes: int,
+    limits: ReadLimits,
 ) -> InputSummary:
     """One input's raw rows, spooled to ``out``."""
-    source = open_source(path, max_bytes=max_bytes)
+    source = open_source(path, max_bytes=limits.max_bytes, stream_above=limits.stream_above)
     try:
         chosen = profile or detect_profile(source, profiles)
-        summary = InputSummary(str(path), source.sha256, chosen.name)
+        summary = InputSummary(
+            str(path), source.sha256, chosen.name, read_by_row=source.read_by_row
+        )
         if progress:
-            progress(f"ingest {path.name} (profile {chosen.name})")
+            progress(f"ingest {path.name} (profile {chosen.name}){_BY_ROW * source.read_by_row}")
         with pq.ParquetWriter(out, RAW_SCHEMA, compression="zstd") as sink:
             for spec in chosen.sheets:
                 sheet = _resolve_sheet(source, spec)

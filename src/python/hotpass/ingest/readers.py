@@ -1,24 +1,33 @@
 """Open XLSX and CSV inputs and stream every cell as text.
 
-XLSX is read with calamine (Rust; about ten times openpyxl's read-only speed, one sheet in
-memory at a time); numeric cells holding whole numbers are rendered as integers
-(``27831234567``, never ``27831234567.0``), dates as ISO dates. CSV is streamed row by row from
-disk, never read whole: UTF-8 is checked in blocks, anything else is decoded with the encoding
+XLSX is read with calamine (Rust; about seven times openpyxl's read-only speed), one sheet
+in memory at a time. A workbook that unzips past ``stream_above`` bytes is read row by row
+with openpyxl's read-only mode instead, its shared strings kept in a temporary file: slower,
+but its memory does not grow with its sheets (ADR 0026). Either way the rows are the same:
+numeric cells holding whole numbers are rendered as integers (``27831234567``, never
+``27831234567.0``), dates as ISO dates, and blank rows below a sheet's last value are not
+rows. CSV is streamed row by row from disk,
+never read whole: UTF-8 is checked in blocks, anything else is decoded with the encoding
 `charset-normalizer` detects on the file's first block.
 """
 
 from __future__ import annotations
 
+import array
 import codecs
+import contextlib
 import csv
 import hashlib
+import os
 import re
+import tempfile
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from hotpass.errors import InputError
 
@@ -54,6 +63,13 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+class ReadLimits(NamedTuple):
+    """How big an input may be, and past what size a workbook is read row by row."""
+
+    max_bytes: int
+    stream_above: int
+
+
 @dataclass
 class Source:
     """An opened input: its sheet names and a way to stream each sheet's rows."""
@@ -63,6 +79,9 @@ class Source:
     sheet_names: list[str]
     _workbook: Any = field(default=None, repr=False)
     _csv_encoding: str | None = field(default=None, repr=False)
+    # A workbook read a row at a time (openpyxl read-only) rather than a sheet at a time.
+    read_by_row: bool = False
+    _strings: SharedStringsOnDisk | None = field(default=None, repr=False)
     # The sheet last loaded: calamine parses a whole sheet to give any of its rows, and the
     # header search and the read that follows it would otherwise parse it twice (5 of the 20
     # seconds of ingest at a million rows).
@@ -78,6 +97,9 @@ class Source:
         """(excel_row, cells) for every physical row, 1-based as Excel shows it."""
         if self._csv_encoding is not None:
             yield from _csv_rows(self.path, self._csv_encoding)
+            return
+        if self.read_by_row:
+            yield from self._streamed_rows(sheet)
             return
         from python_calamine import CalamineError
 
@@ -98,12 +120,48 @@ class Source:
             for number, values in enumerate(worksheet.iter_rows(), start=1):
                 yield number, padding + [cell_text(v) if v != "" else None for v in values]
         except CalamineError as exc:
-            raise InputError(
-                f"sheet cannot be read ({type(exc).__name__}): the workbook is damaged; open "
-                "it in Excel and save it again, or export it afresh",
-                file=self.path.name,
-                sheet=sheet,
-            ) from None
+            raise self._damaged(sheet, exc) from None
+
+    def _streamed_rows(self, sheet: str) -> Iterator[tuple[int, list[str | None]]]:
+        """The rows of ``sheet`` as :meth:`rows` gives them, parsed one at a time by openpyxl.
+
+        openpyxl also gives the formatted but empty rows below the last value, which calamine
+        does not: blank rows are held back (their first row number) until a row with a value
+        follows.
+        """
+        worksheet = self._workbook[sheet]
+        worksheet.reset_dimensions()  # a stale <dimension> tag must not cut rows off
+        held_from = 0  # the first of the blank rows held back; 0 when none are
+        try:
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                if len(values) > MAX_COLUMNS:
+                    raise InputError(
+                        f"row is {len(values)} columns wide, above the limit of {MAX_COLUMNS} "
+                        "(Excel's own)",
+                        file=self.path.name,
+                        sheet=sheet,
+                        row=number,
+                    )
+                if all(value is None or value == "" for value in values):
+                    held_from = held_from or number
+                    continue
+                if held_from:
+                    for blank in range(held_from, number):
+                        yield blank, []
+                    held_from = 0
+                yield number, [cell_text(v) if v != "" else None for v in values]
+        except InputError:
+            raise  # a ValueError too, and already names the row
+        except _STREAM_ERRORS as exc:
+            raise self._damaged(sheet, exc) from None
+
+    def _damaged(self, sheet: str, exc: Exception) -> InputError:
+        return InputError(
+            f"sheet cannot be read ({type(exc).__name__}): the workbook is damaged; open "
+            "it in Excel and save it again, or export it afresh",
+            file=self.path.name,
+            sheet=sheet,
+        )
 
     def top_rows(self, sheet: str, count: int) -> list[list[str | None]]:
         top: list[list[str | None]] = []
@@ -117,18 +175,34 @@ class Source:
         self._loaded = None
         if self._workbook is not None:
             self._workbook.close()
+        if self._strings is not None:
+            self._strings.close()
 
 
 INFLATION_LIMIT = 10  # a workbook may unzip to at most this multiple of the size limit
 INFLATION_FLOOR = 256 * 2**20  # below this, any compression ratio is accepted
 INFLATION_RATIO = 100  # above the floor, a workbook may unzip to at most this times its size
 MAX_COLUMNS = 16_384  # Excel's own limit; a wider row is a wrong delimiter or a crafted file
+STREAM_ABOVE = 1024 * 2**20  # a workbook unzipping past this is read row by row (ADR 0026)
+# What openpyxl raises on a damaged package or sheet (XML syntax errors are SyntaxErrors).
+_STREAM_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    IndexError,
+    ValueError,
+    OverflowError,
+    SyntaxError,
+)
 _SNIFF_BYTES = 1 << 16
 _ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # an encrypted OOXML package's stream
 
 
-def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
-    """Open an input file, failing with an :class:`InputError` that names it.
+def open_source(
+    path: Path, *, max_bytes: int = 512 * 2**20, stream_above: int = STREAM_ABOVE
+) -> Source:
+    """Open an input file, failing with an :class:`InputError` that names it. A workbook that
+    unzips past ``stream_above`` bytes is read row by row (module docstring).
 
     Raises:
         InputError: missing, empty or too large file, unsupported type, another format named
@@ -150,7 +224,8 @@ def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
     suffix = path.suffix.lower()
     digest = file_sha256(path)
     if suffix in {".xlsx", ".xlsm"}:
-        _check_container(path, INFLATION_LIMIT * max_bytes)
+        if _check_container(path, INFLATION_LIMIT * max_bytes) > stream_above:
+            return _streamed_workbook(path, digest)
         from python_calamine import CalamineError, CalamineWorkbook  # only refine needs it
 
         try:
@@ -168,9 +243,92 @@ def open_source(path: Path, *, max_bytes: int = 512 * 2**20) -> Source:
     )
 
 
-def _check_container(path: Path, limit: int) -> None:
+class SharedStringsOnDisk(Sequence[str]):
+    """A workbook's shared strings in a temporary file, read back one at a time.
+
+    openpyxl keeps them as one list of Python strings. Excel saves most of a sheet's texts
+    there, so that list grows with the sheet: 200 MB more at 400,000 rows of distinct names
+    and emails. Here only their end offsets are in memory (8 bytes each). Each text is parsed
+    as openpyxl 3.1's ``read_string_table`` parses it, and ingest's tests hold the rows equal
+    to calamine's.
+    """
+
+    def __init__(self, xml_source: IO[bytes]) -> None:
+        from openpyxl.cell.text import Text
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+        from openpyxl.xml.functions import iterparse
+
+        tag = f"{{{SHEET_MAIN_NS}}}si"
+        self._file = tempfile.TemporaryFile(prefix="hotpass-strings-")
+        self._ends = array.array("q")
+        written = 0
+        for _, node in iterparse(xml_source):
+            if node.tag == tag:
+                text = Text.from_tree(node).content.replace("x005F_", "")
+                node.clear()
+                data = text.encode("utf-8", "surrogatepass")
+                self._file.write(data)
+                written += len(data)
+                self._ends.append(written)
+        self._file.flush()
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]  # no slices needed
+        if not 0 <= index < len(self._ends):
+            raise IndexError(f"shared string {index} of {len(self._ends)}")
+        start = self._ends[index - 1] if index else 0
+        data = os.pread(self._file.fileno(), self._ends[index] - start, start)
+        return data.decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@contextlib.contextmanager
+def _shared_strings_on_disk() -> Iterator[list[SharedStringsOnDisk]]:
+    """While a workbook is opened, openpyxl reads its shared strings into a
+    :class:`SharedStringsOnDisk` (given in the list yielded). The swap is of the name
+    ``openpyxl.reader.excel`` reads them with (openpyxl 3.1), and only for the opening: the
+    strings are read there, and handed to each sheet."""
+    from openpyxl.reader import excel
+
+    made: list[SharedStringsOnDisk] = []
+
+    def on_disk(source: IO[bytes]) -> SharedStringsOnDisk:
+        made.append(SharedStringsOnDisk(source))
+        return made[-1]
+
+    read = excel.read_string_table
+    excel.read_string_table = on_disk
+    try:
+        yield made
+    finally:
+        excel.read_string_table = read
+
+
+def _streamed_workbook(path: Path, digest: str) -> Source:
+    import openpyxl
+
+    try:
+        with _shared_strings_on_disk() as strings:
+            workbook = openpyxl.load_workbook(
+                path, read_only=True, data_only=True, keep_links=False
+            )
+    except (*_STREAM_ERRORS, OSError) as exc:
+        raise InputError(
+            f"corrupt workbook ({type(exc).__name__}); open it in Excel and save it again",
+            file=path.name,
+        ) from None
+    names = [sheet.title for sheet in workbook.worksheets]
+    kept = strings[0] if strings else None
+    return Source(path, digest, names, _workbook=workbook, read_by_row=True, _strings=kept)
+
+
+def _check_container(path: Path, limit: int) -> int:
     """Refuse, before calamine opens it, a ``.xlsx`` that is not an Excel package: another
-    format under the wrong name, a damaged zip, or a zip bomb.
+    format under the wrong name, a damaged zip, or a zip bomb. Returns the bytes it unzips to.
 
     A bomb is a package that unzips past ``limit`` bytes, or past ``INFLATION_FLOOR`` bytes
     at more than ``INFLATION_RATIO`` times its size (real workbooks compress 5-20 times). The
@@ -219,6 +377,7 @@ def _check_container(path: Path, limit: int) -> None:
             raise InputError("an OpenDocument spreadsheet named .xlsx; save it as .xlsx", file=name)
         if not any(n.startswith("xl/worksheets/") for n in names):
             raise InputError("not an Excel workbook (the zip holds no xl/workbook.xml)", file=name)
+    return inflated
 
 
 def _looks_like_text(head: bytes) -> bool:

@@ -1,4 +1,8 @@
 import csv
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +13,7 @@ from openpyxl import Workbook
 import hotpass.ingest as ingest_module
 from hotpass.errors import InputError
 from hotpass.ingest import ingest
-from hotpass.ingest.readers import cell_text, open_source
+from hotpass.ingest.readers import STREAM_ABOVE, SharedStringsOnDisk, cell_text, open_source
 from hotpass.profiles import builtin_profiles, load_profile
 from hotpass.profiles.model import Profile
 
@@ -26,10 +30,29 @@ def save(tmp_path: Path, name: str, sheets: dict[str, list[list[object]]]) -> Pa
     return path
 
 
-def run(paths, profile=None):
+def run(paths, profile=None, stream_above=STREAM_ABOVE):
     return ingest(
-        paths, profile=load_profile(profile) if profile else None, profiles=builtin_profiles()
+        paths,
+        profile=load_profile(profile) if profile else None,
+        profiles=builtin_profiles(),
+        stream_above=stream_above,
     )
+
+
+# Both ways a workbook is read: a sheet at a time (calamine), a row at a time (openpyxl).
+READERS = pytest.mark.parametrize(
+    "stream_above", [STREAM_ABOVE, 0], ids=["a-sheet-at-a-time", "a-row-at-a-time"]
+)
+
+
+def rewrite_member(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
+    """Rewrite one part of a workbook's zip package in place."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[member] = change(parts[member])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
 
 
 def test_cell_text_keeps_whole_numbers_whole():
@@ -40,7 +63,8 @@ def test_cell_text_keeps_whole_numbers_whole():
     assert cell_text(None) is None
 
 
-def test_title_row_blank_first_column_and_record_ids(tmp_path):
+@READERS
+def test_title_row_blank_first_column_and_record_ids(tmp_path, stream_above):
     path = save(
         tmp_path,
         "orgs.xlsx",
@@ -54,7 +78,7 @@ def test_title_row_blank_first_column_and_record_ids(tmp_path):
             ]
         },
     )
-    result = run([path])
+    result = run([path], stream_above=stream_above)
     assert result.inputs[0].profile == "generic"
     assert result.inputs[0].blank_skipped == 1
     rows = result.raw.to_pylist()
@@ -237,7 +261,8 @@ def test_continuation_rows_attach_across_chunks_to_the_nearest_named_row(tmp_pat
     }
 
 
-def test_leading_empty_rows_and_columns_keep_excel_numbering(tmp_path):
+@READERS
+def test_leading_empty_rows_and_columns_keep_excel_numbering(tmp_path, stream_above):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Data"
@@ -245,10 +270,120 @@ def test_leading_empty_rows_and_columns_keep_excel_numbering(tmp_path):
     sheet["C8"], sheet["D8"] = "Crane Air", 27831234567
     path = tmp_path / "offset.xlsx"
     workbook.save(path)
-    rows = run([path]).raw.to_pylist()
+    rows = run([path], stream_above=stream_above).raw.to_pylist()
     assert [(r["record_id"], r["organisation_name"], r["phone"]) for r in rows] == [
         ("offset.xlsx::Data::8", "Crane Air", "27831234567")
     ]
+
+
+def test_a_workbook_read_a_row_at_a_time_gives_the_rows_read_a_sheet_at_a_time():
+    """Past ``stream_workbooks_above_mb`` openpyxl reads the workbook a row at a time: the
+    raw rows and counts stay the same, formatted empty rows below a sheet's data included."""
+    whole = run(SAMPLES)
+    said: list[str] = []
+    streamed = ingest(
+        SAMPLES, profile=None, profiles=builtin_profiles(), progress=said.append, stream_above=0
+    )
+    assert streamed.raw.equals(whole.raw)
+
+    def counts(result):
+        return [{k: v for k, v in vars(s).items() if k != "read_by_row"} for s in result.inputs]
+
+    assert counts(streamed) == counts(whole)
+    assert sum(s.blank_skipped for s in whole.inputs) > 0
+    workbooks = [p.suffix == ".xlsx" for p in SAMPLES]
+    assert [s.read_by_row for s in streamed.inputs] == workbooks
+    assert not any(s.read_by_row for s in whole.inputs)
+    assert len([m for m in said if "a row at a time" in m]) == sum(workbooks)
+
+
+NAMED: list[list[object]] = [
+    ["Crane Air", "021 555 0101"],
+    ["Kestrel Aero", "021 555 0102"],
+    ["Hadeda", None],
+]
+
+
+def test_a_stale_dimension_tag_cuts_no_row_off_a_workbook_read_a_row_at_a_time(tmp_path):
+    path = save(tmp_path, "orgs.xlsx", {"Data": [["Organisation Name", "Phone"], *NAMED]})
+    rewrite_member(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<dimension ref="A1:B4"', b'<dimension ref="A1:B2"'),
+    )
+    assert b'<dimension ref="A1:B2"' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    rows = run([path], stream_above=0).raw.to_pylist()
+    assert [r["organisation_name"] for r in rows] == [row[0] for row in NAMED]
+
+
+def test_a_damaged_sheet_read_a_row_at_a_time_names_the_file_and_sheet(tmp_path):
+    path = save(tmp_path, "orgs.xlsx", {"Data": [["Organisation Name", "Phone"], *NAMED]})
+    rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: xml[: len(xml) * 2 // 3])
+    with pytest.raises(InputError, match="sheet cannot be read") as caught:
+        run([path], stream_above=0)
+    assert (caught.value.file, caught.value.sheet) == ("orgs.xlsx", "Data")
+
+
+_INLINE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t>(.*?)</t></is></c>'
+)
+_MAIN = b"http://schemas.openxmlformats.org"
+
+
+def with_shared_strings(path: Path) -> None:
+    """Rewrite a workbook openpyxl saved (its texts inline in the cells) the way Excel saves
+    one: every text in the shared-strings table, each cell pointing at it by index."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    strings: list[bytes] = []
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        strings.append(match.group(3))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (
+            match.group(1),
+            match.group(2) or b"",
+            len(strings) - 1,
+        )
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
+        parts[name] = _INLINE.sub(shared, parts[name])
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="%s/spreadsheetml/2006/main">' % _MAIN
+        + b"".join(b'<si><t xml:space="preserve">%s</t></si>' % text for text in strings)
+        + b"</sst>"
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="%s/officeDocument/2006/relationships/sharedStrings" '
+        b'Target="sharedStrings.xml" Id="rIdStrings"/></Relationships>' % _MAIN,
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_shared_strings_read_from_disk_give_the_texts_calamine_gives(tmp_path):
+    """Read a row at a time, a workbook's shared strings stay in a temporary file, not in
+    memory: the texts must still be the ones calamine reads from the table."""
+    books = [tmp_path / p.name for p in SAMPLES if p.suffix == ".xlsx"]
+    for book in books:
+        shutil.copy(Path("samples") / book.name, book)
+        with_shared_strings(book)
+    whole = run(books)
+    streamed = run(books, stream_above=0)
+    assert streamed.raw.equals(whole.raw)
+    assert whole.raw.num_rows > 0
+    source = open_source(books[0], stream_above=0)
+    try:
+        assert isinstance(source._strings, SharedStringsOnDisk)
+        assert len(source._strings) > 100  # the texts are in the table, not inline
+    finally:
+        source.close()
 
 
 def test_a_csv_cell_past_the_field_limit_names_the_row(tmp_path):
