@@ -6,9 +6,9 @@ with openpyxl's read-only mode instead, its shared strings kept in a temporary f
 but its memory does not grow with its sheets (ADR 0026). Either way the rows are the same:
 numeric cells holding whole numbers are rendered as integers (``27831234567``, never
 ``27831234567.0``), dates as ISO dates, and blank rows below a sheet's last value are not
-rows. CSV is streamed row by row from disk,
-never read whole: UTF-8 is checked in blocks, anything else is decoded with the encoding
-`charset-normalizer` detects on the file's first block.
+rows. CSV is streamed row by row from disk, never read whole: UTF-8 is checked in blocks,
+anything else is decoded with the encoding `charset-normalizer` detects on the file's first
+block.
 """
 
 from __future__ import annotations

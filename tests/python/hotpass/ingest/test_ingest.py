@@ -45,14 +45,19 @@ READERS = pytest.mark.parametrize(
 )
 
 
-def rewrite_member(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
-    """Rewrite one part of a workbook's zip package in place."""
+def rewrite_parts(path: Path, change: Callable[[dict[str, bytes]], None]) -> None:
+    """Rewrite a workbook's zip package in place; ``change`` edits its parts by name."""
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    parts[member] = change(parts[member])
+    change(parts)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
+
+
+def rewrite_member(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
+    """Rewrite one part of a workbook's zip package in place."""
+    rewrite_parts(path, lambda parts: parts.update({member: change(parts[member])}))
 
 
 def test_cell_text_keeps_whole_numbers_whole():
@@ -333,8 +338,6 @@ _MAIN = b"http://schemas.openxmlformats.org"
 def with_shared_strings(path: Path) -> None:
     """Rewrite a workbook openpyxl saved (its texts inline in the cells) the way Excel saves
     one: every text in the shared-strings table, each cell pointing at it by index."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
     strings: list[bytes] = []
 
     def shared(match: re.Match[bytes]) -> bytes:
@@ -345,26 +348,26 @@ def with_shared_strings(path: Path) -> None:
             len(strings) - 1,
         )
 
-    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
-        parts[name] = _INLINE.sub(shared, parts[name])
-    parts["xl/sharedStrings.xml"] = (
-        b'<sst xmlns="%s/spreadsheetml/2006/main">' % _MAIN
-        + b"".join(b'<si><t xml:space="preserve">%s</t></si>' % text for text in strings)
-        + b"</sst>"
-    )
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>",
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-    )
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>",
-        b'<Relationship Type="%s/officeDocument/2006/relationships/sharedStrings" '
-        b'Target="sharedStrings.xml" Id="rIdStrings"/></Relationships>' % _MAIN,
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+    def tabled(parts: dict[str, bytes]) -> None:
+        for name in [n for n in parts if n.startswith("xl/worksheets/")]:
+            parts[name] = _INLINE.sub(shared, parts[name])
+        parts["xl/sharedStrings.xml"] = (
+            b'<sst xmlns="%s/spreadsheetml/2006/main">' % _MAIN
+            + b"".join(b'<si><t xml:space="preserve">%s</t></si>' % text for text in strings)
+            + b"</sst>"
+        )
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>",
+            b'<Relationship Type="%s/officeDocument/2006/relationships/sharedStrings" '
+            b'Target="sharedStrings.xml" Id="rIdStrings"/></Relationships>' % _MAIN,
+        )
+
+    rewrite_parts(path, tabled)
 
 
 def test_shared_strings_read_from_disk_give_the_texts_calamine_gives(tmp_path):
